@@ -1,0 +1,99 @@
+# verbatim - who said what, served fast.
+#   make            build build/verbatimd
+#   make run        install what is missing, build, serve db/articles on 127.0.0.1:8080
+#   make test       install what is missing, build, run every test
+#   make sanitize   the test suite on an ASan+UBSan build
+#   make accuracy GOLD=DIR [V=1]   score extraction against gold files
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+PKGS := libmicrohttpd jansson sqlite3 zlib
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT ?= -O2 -g
+ALL_CFLAGS := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
+	-DVB_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lpthread -lm
+
+SRC := $(wildcard server/*.c)
+OBJ := $(SRC:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embed.o
+LIB_OBJ := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+
+.PHONY: all run test unit api accuracy sanitize deps clean install uninstall format
+all: $(BUILD)/verbatimd
+
+deps:
+	@sh tools/deps.sh build
+
+$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/embed.o: server/embed.S db/schema.sql docs/openapi.json | $(BUILD)/obj
+	$(CC) -c -I. $< -o $@
+
+$(BUILD)/verbatimd: $(OBJ)
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/obj:
+	@mkdir -p $@
+
+# ---- tests -------------------------------------------------------------
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $< $(LIB_OBJ) -o $@ $(ALL_LDFLAGS) $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+api: $(BUILD)/verbatimd
+	VERBATIM_BIN=$(CURDIR)/$(BUILD)/verbatimd /usr/bin/python3 -m pytest -q tests/api
+
+GOLD ?= tests/gold/seeds
+accuracy: $(BUILD)/verbatimd
+	@/usr/bin/python3 tests/accuracy/accuracy.py --bin $(BUILD)/verbatimd $(if $(V),--verbose) $(GOLD)
+
+test:
+	@sh tools/deps.sh test
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory api
+	@$(MAKE) --no-print-directory accuracy-check
+
+accuracy-check: $(BUILD)/verbatimd
+	@/usr/bin/python3 tests/accuracy/accuracy.py --bin $(BUILD)/verbatimd --check tests/gold/seeds
+	@if [ -d ../shared/corpus/dev ]; then \
+		/usr/bin/python3 tests/accuracy/accuracy.py --bin $(BUILD)/verbatimd --check ../shared/corpus/dev; \
+	else echo "accuracy on ../shared/corpus/dev: skipped (no such folder here)"; fi
+
+sanitize:
+	@sh tools/deps.sh test
+	@$(MAKE) --no-print-directory BUILD=build/sanitize OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all unit api
+
+run:
+	@sh tools/deps.sh build
+	@$(MAKE) --no-print-directory all
+	@echo "verbatimd: serving db/articles; try: curl -s http://127.0.0.1:8080/v1/articles"
+	$(BUILD)/verbatimd serve --articles db/articles --db $(BUILD)/verbatim.db --listen 127.0.0.1:8080
+
+install: $(BUILD)/verbatimd
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/verbatimd $(DESTDIR)$(PREFIX)/bin/verbatimd
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/verbatimd
+
+format:
+	clang-format -i server/*.c include/verbatim/*.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJ:.o=.d)

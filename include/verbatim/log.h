@@ -1,0 +1,15 @@
+/* log.h - one line per event on stderr, as text or JSON lines.
+ *
+ * Control characters in logged values are escaped: a request can never
+ * forge a log line. */
+#ifndef VERBATIM_LOG_H
+#define VERBATIM_LOG_H
+
+#include <stdbool.h>
+
+void vb_log_set_json(bool json);
+
+/* printf-style; level is "info", "warn" or "error". */
+void vb_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

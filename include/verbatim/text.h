@@ -1,0 +1,63 @@
+/* text.h - UTF-8 text: validation, decoding, folding, slugs, mojibake repair.
+ *
+ * Pure functions, no I/O. Strings are UTF-8 unless a name says "cp" (an array
+ * of Unicode code points). Functions returning char * return a new malloc'd,
+ * NUL-terminated string owned by the caller, or NULL when out of memory. */
+#ifndef VERBATIM_TEXT_H
+#define VERBATIM_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes one code point at s[*i] (n bytes in all) and advances *i. Invalid
+ * or truncated sequences decode as U+FFFD and advance by one byte. */
+uint32_t vb_utf8_next(const char *s, size_t n, size_t *i);
+
+/* Appends the UTF-8 form of cp to out (at least 4 bytes free); returns the
+ * number of bytes written. */
+size_t vb_utf8_put(char *out, uint32_t cp);
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool vb_utf8_valid(const char *s, size_t n);
+
+/* Number of code points in s[0..n) (s must be valid UTF-8). */
+size_t vb_utf8_length(const char *s, size_t n);
+
+/* Decodes s[0..n) to a new array of code points; *out_len gets its length.
+ * Returns NULL when out of memory. */
+uint32_t *vb_utf8_decode(const char *s, size_t n, size_t *out_len);
+
+/* Encodes cp[0..n) as a new NUL-terminated UTF-8 string. */
+char *vb_utf8_encode(const uint32_t *cp, size_t n);
+
+/* Folds one code point for matching: lowercase, accents removed, typographic
+ * apostrophes as '. Writes 1 or 2 code points (œ -> o e) to out, returns how
+ * many. */
+size_t vb_fold_cp(uint32_t cp, uint32_t out[2]);
+
+/* Folded copy of s: case, accents, apostrophes folded, runs of white space
+ * as one space, trimmed. */
+char *vb_fold(const char *s);
+
+/* Slug of s: folded, ASCII letters and digits kept, every other run as one
+ * '-', no '-' at either end ("Nicole Ozer" -> "nicole-ozer"). */
+char *vb_slug(const char *s);
+
+/* Letters and digits, any script (an approximation good for Latin, Greek and
+ * Cyrillic text, the scripts of our corpora). */
+bool vb_is_alnum(uint32_t cp);
+bool vb_is_upper(uint32_t cp);
+bool vb_is_space(uint32_t cp);
+
+/* Repairs mojibake: UTF-8 text that was decoded as Latin-1, Windows-1252 or
+ * Windows-1250 and encoded again ("Ã©", "Ă©", "â€™" for "é", "é", "’").
+ * A run is repaired only where its bytes form valid UTF-8 in exactly one way;
+ * everything else is kept. Returns a new string of *out_len bytes, and sets
+ * *repaired to the number of sequences repaired. */
+char *vb_mojibake_repair(const char *s, size_t n, size_t *out_len, size_t *repaired);
+
+/* Number of "words" (runs of letters and digits) in s. */
+size_t vb_word_count(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,62 @@
+/* tokens.h - a body as words and marks, with folded forms and positions,
+ * plus the word lists the extractor reasons with.
+ *
+ * Pure. Shared by quotes.c (spans and cues) and speakers.c (mentions). */
+#ifndef VERBATIM_TOKENS_H
+#define VERBATIM_TOKENS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vb_token {
+    size_t start, end;  /* code point offsets in the body */
+    char fold[48];      /* folded text ("ecrivent-ils", "d'", ","); truncated if longer */
+    bool word;          /* letters or digits (else one mark) */
+    bool cap;           /* starts with a capital letter */
+    bool upper;         /* all capitals, 2+ letters (an acronym: ACLU) */
+    bool para_start;    /* first token of a paragraph */
+} vb_token;
+
+typedef struct vb_text {
+    uint32_t *cp;       /* the body's code points */
+    size_t len;
+    vb_token *tok;
+    size_t count;
+} vb_text;
+
+/* Splits body into tokens. Elided articles stand alone ("d'", "l'"); a
+ * hyphenated word stays one token ("porte-parole", "a-t-elle"). */
+bool vb_text_init(vb_text *t, const char *body, size_t n);
+void vb_text_free(vb_text *t);
+
+/* The body's code points [start, end) as a new UTF-8 string, white space
+ * folded to single spaces and trimmed. */
+char *vb_text_slice(const vb_text *t, size_t start, size_t end);
+
+/* Word lists (folded words). */
+typedef enum vb_lex {
+    VB_LEX_SPEECH,      /* speech verb forms in every tense and person */
+    VB_LEX_AUX,         /* auxiliaries: a, ont, avait, has, was */
+    VB_LEX_SKIP,        /* words between a cue and its subject: mercredi, hier, also */
+    VB_LEX_DET,         /* determiners: le, la, les, un, the */
+    VB_LEX_TITLE,       /* M., Mme, Dr */
+    VB_LEX_PRONOUN,     /* il, elle, ils, elles, he, she, they */
+    VB_LEX_HUMAN,       /* nouns for people: porte-parole, employé, directrice */
+    VB_LEX_COLLECTIVE,  /* plural nouns for groups: militants, actionnaires */
+    VB_LEX_COMPANY,     /* nouns that stand for an organisation: société, groupe, firm */
+    VB_LEX_ORG_MARKER,  /* words in organisation names: Union, Foundation, Commission */
+    VB_LEX_FIRST_NAME,  /* common first names */
+    VB_LEX_STOP_NP,     /* words that end a noun phrase: dans, lors, qui, in, at */
+    VB_LEX_ACCORDING,   /* selon, d'après (one token "d'apres" is never made: see quotes.c) */
+    VB_LEX_COUNT
+} vb_lex;
+
+bool vb_lex_has(vb_lex list, const char *folded);
+
+/* A speech verb form, possibly with an inverted subject pronoun
+ * ("ecrivent-ils", "a-t-elle", "dit-il"): true if the part before the
+ * pronoun is in list; *pronoun gets the pronoun ("" if none). */
+bool vb_lex_inverted(vb_lex list, const char *folded, char pronoun[8]);
+
+#endif

@@ -1,0 +1,355 @@
+/* article.c - raw article text in, cleaned article out.
+ *
+ * Crawled articles arrive as lines: a possible " date YYYY-MM " marker, site
+ * chrome ("Skip to main content", "Lire et commenter"), a headline that the
+ * page printed twice, a dateline, the story, footers. Each line of the story
+ * becomes a paragraph of the body. The rules work line by line on what any
+ * news page looks like, not on any one site. */
+#include "verbatim/article.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verbatim/text.h"
+
+typedef struct line {
+    const char *s;
+    size_t n;
+    bool dropped;
+} line;
+
+/* Lines that are site navigation and never part of a story, compared folded
+ * and without trailing punctuation. */
+static const char *const chrome[] = {
+    "skip to main content", "skip to content", "aller au contenu principal", "aller au contenu",
+    "lire et commenter", "plus d'articles", "en video", "sur le meme sujet", "lire aussi",
+    "a lire aussi", "a lire egalement", "voir aussi", "partager", "partager cet article",
+    "partager sur facebook", "partager sur twitter", "envoyer par email", "imprimer",
+    "share", "share this article", "share this", "read more", "related articles", "advertisement",
+    "publicite", "aucun commentaire", "enregistrer un commentaire", "ajouter un commentaire",
+    "commentaires", "newsletter", "abonnez-vous", "s'abonner", "se connecter", "sign in", "sign up",
+    "subscribe", "menu", "accueil", "home", "tweet", "facebook", "twitter", "linkedin", "whatsapp",
+    "print", "email", "ecouter cet article", "listen to this article", "close", "fermer", NULL};
+
+static bool is_chrome(const char *s, size_t n)
+{
+    char *buf = malloc(n + 1), *f;
+    bool hit = false;
+    if (!buf) return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    f = vb_fold(buf);
+    free(buf);
+    if (!f) return false;
+    size_t len = strlen(f);
+    while (len > 0 && strchr(" .:!>|-", f[len - 1])) f[--len] = '\0';
+    for (const char *const *c = chrome; *c && !hit; c++) hit = strcmp(f, *c) == 0;
+    free(f);
+    return hit;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    size_t i = 0;
+    while (*n > 0) { /* leading white space, including no-break spaces */
+        size_t k = 0;
+        uint32_t cp = vb_utf8_next(*s, *n, &k);
+        if (!vb_is_space(cp) && cp != 0xFEFF) break;
+        *s += k;
+        *n -= k;
+    }
+    while (*n > 0) {
+        /* step back over one code point */
+        i = *n - 1;
+        while (i > 0 && ((unsigned char)(*s)[i] & 0xC0) == 0x80) i--;
+        size_t k = i;
+        uint32_t cp = vb_utf8_next(*s, *n, &k);
+        if (!vb_is_space(cp)) break;
+        *n = i;
+    }
+}
+
+static bool same(const line *a, const line *b)
+{
+    return a->n == b->n && memcmp(a->s, b->s, a->n) == 0;
+}
+
+/* b is a's tail: "SECURITEMarseille: ..." printed before "Marseille: ...". */
+static bool ends_with(const line *a, const line *b)
+{
+    return b->n >= 12 && a->n > b->n && memcmp(a->s + a->n - b->n, b->s, b->n) == 0;
+}
+
+static size_t words_in(const char *s, size_t n) { return vb_word_count(s, n); }
+
+/* A headline: short, one line, not a sentence that ends in a full stop. */
+static bool title_like(const line *l)
+{
+    char last = l->s[l->n - 1];
+    if (l->n > 200 || words_in(l->s, l->n) > 28 || words_in(l->s, l->n) < 2) return false;
+    return last != '.' && last != ',' && last != ';' && last != ':';
+}
+
+/* " date 2020-06 " at the very start of a file: a crawler's own marker. */
+static size_t date_marker(const char *s, size_t n, vb_date *out)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    if (n - i < 9 || memcmp(s + i, "date ", 5) != 0) return 0;
+    i += 5;
+    size_t start = i;
+    while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '-')) i++;
+    if (i - start > 10 || (i < n && s[i] != ' ' && s[i] != '\n')) return 0;
+    char buf[11];
+    memcpy(buf, s + start, i - start);
+    buf[i - start] = '\0';
+    if (vb_date_parse(buf, out) != VB_OK) return 0;
+    while (i < n && s[i] == ' ') i++;
+    return i;
+}
+
+static bool is_url_char(char c)
+{
+    return c > ' ' && c != '"' && c != '<' && c != '>' && (unsigned char)c < 0x80;
+}
+
+static char *copy_url(const char *s, size_t n)
+{
+    size_t len = 0;
+    while (len < n && is_url_char(s[len])) len++;
+    while (len > 0 && strchr(".,;:)]}'", s[len - 1])) len--;
+    if (len < 12) return NULL;
+    char *url = malloc(len + 1);
+    if (url) { memcpy(url, s, len); url[len] = '\0'; }
+    return url;
+}
+
+static const char *find_str(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(s + i, needle, k) == 0) return s + i;
+    return NULL;
+}
+
+/* The article's own URL: one named as its source ("à l'URL https://...",
+ * "Source : https://..."), else the first line that is nothing but a URL in
+ * the second half of the text (where pages print their permalink). */
+static char *source_url(const line *lines, size_t count)
+{
+    static const char *const lead_ins[] = {"à l’URL ", "à l'URL ", "at the URL ", "Source : ", "Source: ",
+                                           "source : ", "Lien : ", "Original: ", "Article original : ", NULL};
+    for (size_t i = 0; i < count; i++) {
+        for (const char *const *l = lead_ins; *l; l++) {
+            const char *at = find_str(lines[i].s, lines[i].n, *l);
+            if (!at) continue;
+            at += strlen(*l);
+            size_t rest = lines[i].n - (size_t)(at - lines[i].s);
+            if (rest > 8 && (strncmp(at, "http://", 7) == 0 || strncmp(at, "https://", 8) == 0))
+                return copy_url(at, rest);
+        }
+    }
+    for (size_t i = count / 2; i < count; i++) {
+        const char *s = lines[i].s;
+        size_t n = lines[i].n;
+        if (n > 2 && s[0] == '>') { s += 1; n -= 1; trim(&s, &n); }
+        if (n > 8 && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0)) {
+            size_t k = 0;
+            while (k < n && is_url_char(s[k])) k++;
+            if (k == n) return copy_url(s, n);
+        }
+    }
+    return NULL;
+}
+
+const char *vb_detect_lang(const char *text, size_t n)
+{
+    static const char *const fr[] = {"le", "la", "les", "des", "est", "une", "et", "que", "pour", "dans",
+                                     "du", "qui", "pas", "sur", "au", "avec", "il", "elle", "a", NULL};
+    static const char *const en[] = {"the", "and", "of", "to", "is", "that", "for", "in", "with", "was",
+                                     "on", "said", "it", "are", "be", "by", "has", "have", NULL};
+    int score_fr = 0, score_en = 0;
+    size_t i = 0;
+    char word[16];
+    while (i < n) {
+        size_t len = 0;
+        bool too_long = false;
+        while (i < n) {
+            size_t before = i;
+            uint32_t cp = vb_utf8_next(text, n, &i), f[2];
+            if (!vb_is_alnum(cp)) { if (len > 0 || too_long) break; continue; }
+            (void)before;
+            size_t k = vb_fold_cp(cp, f);
+            for (size_t j = 0; j < k; j++) {
+                if (f[j] < 0x80 && len < sizeof word - 1) word[len++] = (char)f[j];
+                else too_long = true;
+            }
+        }
+        if (len == 0 || too_long) continue;
+        word[len] = '\0';
+        for (const char *const *w = fr; *w; w++) score_fr += strcmp(word, *w) == 0;
+        for (const char *const *w = en; *w; w++) score_en += strcmp(word, *w) == 0;
+    }
+    return score_en > score_fr ? "en" : "fr";
+}
+
+char *vb_excerpt(const char *body, size_t max_chars)
+{
+    size_t n = strlen(body), i = 0, chars = 0, cut = 0, last_space = 0;
+    bool cut_needed = false;
+    while (i < n) {
+        size_t before = i;
+        uint32_t cp = vb_utf8_next(body, n, &i);
+        if (chars == max_chars) { cut_needed = true; cut = before; break; }
+        if (vb_is_space(cp)) last_space = before;
+        chars++;
+    }
+    if (!cut_needed) cut = n;
+    else if (last_space > 0) cut = last_space;
+    /* No dangling punctuation or space before the ellipsis. */
+    while (cut_needed && cut > 0 && strchr(" ,;:-\n", body[cut - 1])) cut--;
+    char *out = malloc(cut + 4 + 1);
+    if (!out) return NULL;
+    memcpy(out, body, cut);
+    size_t len = cut;
+    for (size_t k = 0; k < len; k++)
+        if (out[k] == '\n') out[k] = ' ';
+    if (cut_needed) { memcpy(out + len, "…", 3); len += 3; }
+    out[len] = '\0';
+    /* Paragraph breaks became double spaces: fold them. */
+    size_t w = 0;
+    for (size_t r = 0; r < len; r++)
+        if (!(out[r] == ' ' && w > 0 && out[w - 1] == ' ')) out[w++] = out[r];
+    out[w] = '\0';
+    return out;
+}
+
+/* Copies a line into dst with runs of ASCII blanks folded to one space. */
+static size_t copy_line(char *dst, const char *s, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i] == '\t' ? ' ' : s[i];
+        if (c == '\r') continue;
+        if (c == ' ' && len > 0 && dst[len - 1] == ' ') continue;
+        dst[len++] = c;
+    }
+    return len;
+}
+
+vb_status vb_article_parse(const char *raw, size_t n, vb_article *out)
+{
+    vb_status rc = VB_ENOMEM;
+    size_t text_len = 0, count = 0, cap = 64;
+    vb_date marker = {0}, dateline = {0}, stamp = {0};
+    line *lines = NULL;
+    char *text = NULL;
+
+    memset(out, 0, sizeof *out);
+    text = vb_mojibake_repair(raw, n, &text_len, &out->mojibake_repaired);
+    if (!text) goto fail;
+    if (!(lines = malloc(cap * sizeof *lines))) goto fail;
+
+    /* Split into trimmed, non-empty lines. */
+    size_t skip = date_marker(text, text_len, &marker);
+    for (size_t i = skip; i < text_len;) {
+        size_t end = i;
+        while (end < text_len && text[end] != '\n') end++;
+        const char *s = text + i;
+        size_t len = end - i;
+        trim(&s, &len);
+        if (len > 0) {
+            if (count == cap) {
+                line *grown = realloc(lines, (cap *= 2) * sizeof *lines);
+                if (!grown) goto fail;
+                lines = grown;
+            }
+            lines[count++] = (line){s, len, false};
+        }
+        i = end + 1;
+    }
+
+    /* Chrome and datelines go wherever they are; the first dateline dates it. */
+    for (size_t i = 0; i < count; i++) {
+        vb_date d;
+        if (is_chrome(lines[i].s, lines[i].n)) {
+            lines[i].dropped = true;
+        } else if (vb_dateline(lines[i].s, lines[i].n, &d)) {
+            lines[i].dropped = true;
+            if (dateline.precision == VB_PRECISION_NONE) dateline = d;
+        }
+    }
+    vb_find_rfc2822(text, text_len, &stamp);
+
+    /* The headline: the first line, when the page printed it twice or when it
+     * looks like one and no date marker says the story starts right away. */
+    size_t first = 0, next;
+    while (first < count && lines[first].dropped) first++;
+    next = first + 1;
+    while (next < count && lines[next].dropped) next++;
+    if (first < count && next < count) {
+        const line *a = &lines[first], *b = &lines[next];
+        const line *headline = NULL;
+        if (same(a, b) || ends_with(a, b)) {
+            headline = b;
+            lines[first].dropped = lines[next].dropped = true;
+        } else if (!skip && title_like(a)) {
+            headline = a;
+            lines[first].dropped = true;
+        }
+        if (headline) {
+            if (!(out->title = malloc(headline->n + 1))) goto fail;
+            out->title[copy_line(out->title, headline->s, headline->n)] = '\0';
+            for (size_t i = next + 1; i < count; i++) /* printed once more, further down */
+                if (same(&lines[i], headline)) lines[i].dropped = true;
+        }
+    }
+    /* A caption or paragraph printed twice in a row is printed once. */
+    for (size_t i = 0, prev = SIZE_MAX; i < count; i++) {
+        if (lines[i].dropped) continue;
+        if (prev != SIZE_MAX && same(&lines[prev], &lines[i])) lines[i].dropped = true;
+        else prev = i;
+    }
+
+    /* Body: the lines that are left, a paragraph each. */
+    if (!(out->body = malloc(text_len + 2 * count + 1))) goto fail;
+    for (size_t i = 0; i < count; i++) {
+        if (lines[i].dropped) continue;
+        if (out->body_len) { memcpy(out->body + out->body_len, "\n\n", 2); out->body_len += 2; }
+        out->body_len += copy_line(out->body + out->body_len, lines[i].s, lines[i].n);
+    }
+    out->body[out->body_len] = '\0';
+    if (out->body_len == 0) { rc = VB_EINVAL; goto fail; }
+
+    /* The date: the marker, else the dateline, else the stamp; a more precise
+     * one that agrees with it refines it. */
+    const vb_date *order[3] = {&marker, &dateline, &stamp};
+    for (size_t i = 0; i < 3; i++) {
+        if (order[i]->precision == VB_PRECISION_NONE) continue;
+        if (out->date.precision == VB_PRECISION_NONE) out->date = *order[i];
+        else if (order[i]->precision > out->date.precision && vb_date_within(&out->date, order[i]))
+            out->date = *order[i];
+    }
+
+    memcpy(out->lang, vb_detect_lang(out->body, out->body_len), 3);
+    out->source_url = source_url(lines, count);
+    out->word_count = vb_word_count(out->body, out->body_len);
+    free(lines);
+    free(text);
+    return VB_OK;
+fail:
+    free(lines);
+    free(text);
+    vb_article_free(out);
+    return rc;
+}
+
+void vb_article_free(vb_article *a)
+{
+    if (!a) return;
+    free(a->title);
+    free(a->body);
+    free(a->source_url);
+    memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,350 @@
+/* http.c - the HTTP server: all of libmicrohttpd lives here.
+ *
+ * Settings, and why:
+ *  - MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a thread pool:
+ *    the manual's fastest mode on Linux; each worker owns its connections,
+ *    so a worker's SQLite connection is never shared.
+ *  - MHD_USE_ITC: required by MHD_quiesce_daemon, for graceful stops.
+ *  - connection limit, per-IP limit, idle timeout and per-connection memory
+ *    limit are explicit flags with defaults sized for a public read API.
+ *  - The raw request target comes from the URI log callback, before MHD
+ *    decodes it, so that the API can refuse bad percent-encoding (MHD would
+ *    decode "%zz" leniently) and keep "+" apart from "%2B". */
+#include "verbatim/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "verbatim/log.h"
+#include "verbatim/metrics.h"
+#include "verbatim/query.h"
+
+#define MAX_TARGET (64 * 1024)
+#define MAX_HEADERS (64 * 1024)
+#define GZIP_MIN 1024
+
+struct vb_http {
+    struct MHD_Daemon *daemon;
+    vb_http_config cfg;
+    char cache_control[64];
+    atomic_int in_flight;
+};
+
+typedef struct request_state {
+    char *target;
+    struct timespec started;
+    int status;
+    size_t bytes;
+    const char *route;
+    char method[16];
+} request_state;
+
+static double elapsed(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    vb_http *h = cls;
+    request_state *st = calloc(1, sizeof *st);
+    (void)con;
+    if (!st) return NULL;
+    st->target = strdup(uri ? uri : "/");
+    clock_gettime(CLOCK_MONOTONIC, &st->started);
+    st->route = "other";
+    atomic_fetch_add(&h->in_flight, 1);
+    return st;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+    vb_http *h = cls;
+    request_state *st = *req_cls;
+    char path[512] = "";
+    (void)con;
+    if (!st) return;
+    double seconds = elapsed(&st->started);
+    if (st->status) {
+        vb_metrics_request(st->route, st->status, seconds);
+        vb_target_sanitize(path, sizeof path, st->target ? st->target : "");
+        vb_log("info", "%s %s %d %zu %.0fus%s", st->method[0] ? st->method : "-", path, st->status, st->bytes,
+               seconds * 1e6, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    } else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
+        vb_metrics_connection_event("timeout");
+    }
+    free(st->target);
+    free(st);
+    *req_cls = NULL;
+    atomic_fetch_sub(&h->in_flight, 1);
+}
+
+/* ---- headers ---------------------------------------------------------------- */
+
+static bool accepts_gzip(struct MHD_Connection *con)
+{
+    const char *ae = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    if (!ae) return false;
+    for (const char *p = ae; *p;) {
+        while (*p == ' ' || *p == ',') p++;
+        size_t len = strcspn(p, ",");
+        size_t name = strcspn(p, ";, ");
+        if ((name == 4 && !strncasecmp(p, "gzip", 4)) || (name == 1 && *p == '*')) {
+            const char *q = memchr(p, ';', len);
+            if (!q) return true;
+            const char *eq = strchr(q, '=');
+            if (!eq || eq > p + len || strtod(eq + 1, NULL) > 0) return true;
+            return false;
+        }
+        p += len;
+    }
+    return false;
+}
+
+static uint64_t fnv(const char *s, size_t n, uint64_t h)
+{
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Does If-None-Match name etag (weak comparison, as RFC 9110 asks)? */
+static bool none_match(struct MHD_Connection *con, const char *etag)
+{
+    const char *inm = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    size_t etag_len = strlen(etag);
+    if (!inm) return false;
+    for (const char *p = inm; *p;) {
+        while (*p == ' ' || *p == ',') p++;
+        if (*p == '*') return true;
+        if (p[0] == 'W' && p[1] == '/') p += 2;
+        size_t len = strcspn(p, ",");
+        while (len > 0 && p[len - 1] == ' ') len--;
+        if (len == etag_len && !memcmp(p, etag, len)) return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+static char *gzip(const char *body, size_t len, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return NULL;
+    size_t cap = deflateBound(&z, (uLong)len);
+    char *out = malloc(cap);
+    if (!out) { deflateEnd(&z); return NULL; }
+    z.next_in = (Bytef *)(uintptr_t)body;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) { deflateEnd(&z); free(out); return NULL; }
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    size_t *total = cls;
+    (void)kind;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static void common_headers(const vb_http *h, struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", h->cfg.cors_origin);
+    MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag, Link");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin, Accept-Encoding");
+}
+
+/* Only header-safe characters of the preflight's requested headers. */
+static void safe_header_list(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; in && *in && n + 1 < size; in++)
+        if ((*in >= 'a' && *in <= 'z') || (*in >= 'A' && *in <= 'Z') || (*in >= '0' && *in <= '9') || strchr("-_, ", *in))
+            out[n++] = *in;
+    out[n] = '\0';
+}
+
+static enum MHD_Result queue(struct MHD_Connection *con, request_state *st, unsigned status, struct MHD_Response *r, size_t bytes)
+{
+    st->status = (int)status;
+    st->bytes = bytes;
+    enum MHD_Result ok = MHD_queue_response(con, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* ---- the request ----------------------------------------------------------- */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+    vb_http *h = cls;
+    request_state *st = *req_cls;
+    vb_response res;
+    struct MHD_Response *r;
+    (void)url;
+    (void)version;
+    (void)upload_data;
+    if (!st) return MHD_NO; /* out of memory in on_uri */
+    if (st->status) { *upload_data_size = 0; return MHD_YES; } /* a body we do not read */
+    snprintf(st->method, sizeof st->method, "%s", method);
+
+    if (!strcmp(method, "OPTIONS")) {
+        char allowed[512];
+        safe_header_list(MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Access-Control-Request-Headers"), allowed, sizeof allowed);
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (!r) return MHD_NO;
+        common_headers(h, r);
+        MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+        if (allowed[0]) MHD_add_response_header(r, "Access-Control-Allow-Headers", allowed);
+        MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        st->route = "other";
+        return queue(con, st, MHD_HTTP_NO_CONTENT, r, 0);
+    }
+
+    size_t headers = 0;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, count_header, &headers);
+    memset(&res, 0, sizeof res);
+    res.route = "other";
+    if (strlen(st->target) > MAX_TARGET) {
+        vb_metrics_connection_event("uri_too_long");
+        vb_api_problem(&res, 414, "/problems/uri-too-long", "URI too long", "the request target is over 64 KiB", "/");
+    } else if (headers > MAX_HEADERS) {
+        vb_metrics_connection_event("headers_too_large");
+        vb_api_problem(&res, 431, "/problems/headers-too-large", "Request headers too large", "the request headers are over 64 KiB", st->target);
+    } else {
+        vb_api_request req = {method, st->target, MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+                              h->cfg.ready ? h->cfg.ready() : true};
+        h->cfg.handler(h->cfg.handler_cls, &req, &res);
+    }
+    st->route = res.route;
+
+    unsigned status = (unsigned)res.status;
+    char etag[48] = "";
+    bool zipped = false;
+    char *body = res.body;
+    size_t len = res.len;
+    if (len > GZIP_MIN && accepts_gzip(con)) {
+        size_t zlen;
+        char *z = gzip(body, len, &zlen);
+        if (z) { zipped = true; body = z; len = zlen; }
+    }
+    if (res.cacheable && status == 200) {
+        char corpus[32];
+        int k = snprintf(corpus, sizeof corpus, "%lld:", res.corpus_version);
+        uint64_t tag = fnv(res.body, res.len, fnv(corpus, (size_t)k, 1469598103934665603ULL));
+        snprintf(etag, sizeof etag, "\"%016llx%s\"", (unsigned long long)tag, zipped ? "-gz" : "");
+        if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
+            if (none_match(con, etag)) {
+                status = MHD_HTTP_NOT_MODIFIED;
+                if (zipped) free(body);
+                vb_response_free(&res);
+                body = NULL;
+                len = 0;
+                zipped = false;
+            }
+        }
+    }
+    if (zipped) vb_response_free(&res); /* the gzip form replaces it */
+    r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) { free(body); return MHD_NO; }
+    common_headers(h, r);
+    if (status != MHD_HTTP_NOT_MODIFIED) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res.content_type);
+    if (zipped) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (etag[0]) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, h->cache_control);
+    } else {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
+    if (res.link[0] && status == 200) MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, res.link);
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE) MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    return queue(con, st, status, r, len);
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *len)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || !colon[1]) return false;
+    size_t n = (size_t)(colon - listen);
+    if (n >= sizeof host) return false;
+    memcpy(host, listen, n);
+    host[n] = '\0';
+    if (host[0] == '[' && n > 2 && host[n - 1] == ']') { memmove(host, host + 1, n - 2); host[n - 2] = '\0'; }
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res) != 0 || !res) return false;
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return true;
+}
+
+vb_status vb_http_start(const vb_http_config *cfg, vb_http **out)
+{
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    vb_http *h = calloc(1, sizeof *h);
+    *out = NULL;
+    if (!h) return VB_ENOMEM;
+    h->cfg = *cfg;
+    snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->cache_max_age);
+    if (!parse_listen(cfg->listen, &addr, &addr_len)) {
+        vb_log("error", "--listen: '%s' is not HOST:PORT", cfg->listen);
+        free(h);
+        return VB_EINVAL;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    if (addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
+                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->memory_limit,
+                                 MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+                                 MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                                 MHD_OPTION_END);
+    if (!h->daemon) {
+        vb_log("error", "cannot listen on %s (in use, or not an address of this host)", cfg->listen);
+        free(h);
+        return VB_ERR;
+    }
+    *out = h;
+    return VB_OK;
+}
+
+void vb_http_stop(vb_http *h, unsigned grace_seconds)
+{
+    if (!h) return;
+    MHD_socket listener = MHD_quiesce_daemon(h->daemon);
+    if (listener != MHD_INVALID_SOCKET) close(listener);
+    for (unsigned i = 0; i < grace_seconds * 100 && atomic_load(&h->in_flight) > 0; i++) usleep(10000);
+    MHD_stop_daemon(h->daemon);
+    free(h);
+}

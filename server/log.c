@@ -1,0 +1,44 @@
+/* log.c - one line per event on stderr, as text or JSON lines. */
+#include "verbatim/log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static bool as_json;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+void vb_log_set_json(bool json) { as_json = json; }
+
+void vb_log(const char *level, const char *fmt, ...)
+{
+    char msg[2048], clean[4096], stamp[32];
+    size_t n = 0;
+    struct timespec ts;
+    struct tm tm;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (const unsigned char *p = (const unsigned char *)msg; *p && n + 7 < sizeof clean; p++) {
+        if (*p < 0x20 || *p == 0x7F || (as_json && (*p == '"' || *p == '\\'))) {
+            if (as_json && (*p == '"' || *p == '\\')) { clean[n++] = '\\'; clean[n++] = (char)*p; }
+            else n += (size_t)snprintf(clean + n, sizeof clean - n, "\\x%02x", *p);
+        } else {
+            clean[n++] = (char)*p;
+        }
+    }
+    clean[n] = '\0';
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    pthread_mutex_lock(&lock);
+    if (as_json)
+        fprintf(stderr, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"%s\"}\n", stamp, ts.tv_nsec / 1000000, level, clean);
+    else
+        fprintf(stderr, "%s.%03ldZ %s %s\n", stamp, ts.tv_nsec / 1000000, level, clean);
+    pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,781 @@
+/* quotes.c - direct quotes in an article body, with who said them.
+ *
+ * Stages, each a pass over the tokens of the body:
+ *   1. spans: pair quotation marks; nested marks stay inside; a paragraph
+ *      that reopens « continues the quote; an unclosed mark ends at its
+ *      paragraph (or at the end of the text, for a quote cut off there);
+ *   2. cues: for each span, the attribution after it (", a indiqué X",
+ *      ", écrivent-ils", "," said X"), before it in the same sentence ("X a
+ *      appelé «", "X said: "", "selon X", a colon after a noun phrase), or
+ *      failing both, the speaker of the sentence's other quotes, or of the
+ *      previous quote when this one continues it;
+ *   3. mentions: the noun phrase a cue points at, with its role in apposition
+ *      ("Nicole Ozer, directrice ..."), an acronym in parentheses as alias;
+ *   4. resolution: pronouns to the latest entity of the same number,
+ *      descriptions ("la société", "un porte-parole") to the organisation
+ *      the passage is about, last names to the full name given earlier. */
+#include "verbatim/quotes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "verbatim/speakers.h"
+#include "verbatim/text.h"
+#include "verbatim/tokens.h"
+
+#define NONE ((size_t)-1)
+
+typedef enum mention_type { M_NONE, M_NAME, M_PRONOUN, M_DESCRIPTION } mention_type;
+
+typedef struct mention {
+    mention_type type;
+    size_t a, b;           /* tokens of the speaker's phrase */
+    size_t role_a, role_b; /* tokens of its role, or role_a == role_b */
+    size_t alias_a, alias_b; /* an acronym in parentheses */
+    size_t cue_a, cue_b;   /* tokens of the cue */
+} mention;
+
+typedef struct span {
+    size_t open, close;  /* tokens of the marks; close == NONE if not closed */
+    size_t start, end;   /* code points of the text */
+    size_t sentence_a, sentence_b; /* tokens of its sentence */
+    mention m;
+    size_t continues;    /* index of the span whose speaker it takes, or NONE */
+} span;
+
+typedef struct extractor {
+    vb_text t;
+    span *spans;
+    size_t count, cap;
+    size_t *in_span;     /* per token: span index + 1, or 0 */
+} extractor;
+
+/* ---- stage 1: spans ------------------------------------------------------ */
+
+static bool is_fold(const vb_token *k, const char *s) { return !k->word && strcmp(k->fold, s) == 0; }
+static bool word_is(const vb_token *k, const char *s) { return k->word && strcmp(k->fold, s) == 0; }
+
+static bool opener(const char *f)
+{
+    return !strcmp(f, "«") || !strcmp(f, "“") || !strcmp(f, "„") || !strcmp(f, "‹") || !strcmp(f, "\"");
+}
+
+/* Space (or start of text) right before token i. */
+static bool space_before(const extractor *x, size_t i)
+{
+    size_t at = x->t.tok[i].start;
+    return at == 0 || vb_is_space(x->t.cp[at - 1]) || x->t.cp[at - 1] == '(' || x->t.cp[at - 1] == '[';
+}
+
+static bool space_after(const extractor *x, size_t i)
+{
+    size_t at = x->t.tok[i].end;
+    return at >= x->t.len || vb_is_space(x->t.cp[at]) || !vb_is_alnum(x->t.cp[at]);
+}
+
+static bool closes(const extractor *x, const char *open, size_t j)
+{
+    const char *f = x->t.tok[j].fold;
+    if (x->t.tok[j].word) return false;
+    if (!strcmp(open, "«")) return !strcmp(f, "»");
+    if (!strcmp(open, "‹")) return !strcmp(f, "›");
+    if (!strcmp(open, "„")) return !strcmp(f, "“") || !strcmp(f, "”");
+    if (!strcmp(open, "“")) return !strcmp(f, "”") || (!strcmp(f, "“") && !space_before(x, j) && space_after(x, j));
+    if (!strcmp(open, "\"")) return !strcmp(f, "\"") && !space_before(x, j);
+    return false;
+}
+
+static bool push_span(extractor *x, size_t open, size_t close, size_t last)
+{
+    if (x->count == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 16;
+        span *grown = realloc(x->spans, cap * sizeof *grown);
+        if (!grown) return false;
+        x->spans = grown;
+        x->cap = cap;
+    }
+    span *s = &x->spans[x->count];
+    memset(s, 0, sizeof *s);
+    s->open = open;
+    s->close = close;
+    s->continues = NONE;
+    s->start = x->t.tok[open].end;
+    s->end = close != NONE ? x->t.tok[close].start : x->t.tok[last].end;
+    while (s->start < s->end && vb_is_space(x->t.cp[s->start])) s->start++;
+    while (s->end > s->start && vb_is_space(x->t.cp[s->end - 1])) s->end--;
+    size_t index = ++x->count;
+    for (size_t i = open; i <= (close != NONE ? close : last); i++) x->in_span[i] = index;
+    return true;
+}
+
+static bool find_spans(extractor *x)
+{
+    const vb_token *tok = x->t.tok;
+    for (size_t i = 0; i < x->t.count; i++) {
+        if (tok[i].word || !opener(tok[i].fold)) continue;
+        if (!strcmp(tok[i].fold, "\"") && (!space_before(x, i) || i + 1 == x->t.count || space_before(x, i + 1)))
+            continue; /* a straight quote that cannot open */
+        const char *open = tok[i].fold;
+        size_t depth = 0, j, last = i;
+        bool closed = false, broke = false;
+        for (j = i + 1; j < x->t.count; j++) {
+            if (tok[j].para_start) {
+                /* A paragraph that reopens the same mark goes on with the quote. */
+                if (!tok[j].word && !strcmp(tok[j].fold, open) && strcmp(open, "\"") != 0) continue;
+                broke = true;
+                break;
+            }
+            if (depth == 0 && closes(x, open, j)) { closed = true; break; }
+            if (!tok[j].word && !strcmp(tok[j].fold, open) && strcmp(open, "\"") != 0 && strcmp(open, "“") != 0) depth++;
+            else if (depth > 0 && !strcmp(open, "«") && !strcmp(tok[j].fold, "»")) depth--;
+            last = j;
+        }
+        if (last == i && !closed) continue; /* nothing inside */
+        if (closed) {
+            if (j == i + 1) continue;
+            if (!push_span(x, i, j, j - 1)) return false;
+            i = j;
+        } else {
+            /* Unclosed: cut off by the end of the text, or by its paragraph. */
+            (void)broke;
+            if (!push_span(x, i, NONE, last)) return false;
+            i = last;
+        }
+    }
+    return true;
+}
+
+/* ---- sentences ----------------------------------------------------------- */
+
+static bool sentence_end(const extractor *x, size_t i)
+{
+    const vb_token *k = &x->t.tok[i];
+    if (k->word || x->in_span[i]) return false;
+    if (strcmp(k->fold, ".") && strcmp(k->fold, "!") && strcmp(k->fold, "?") && strcmp(k->fold, "…")) return false;
+    if (i > 0 && x->t.tok[i - 1].word) {
+        const vb_token *p = &x->t.tok[i - 1];
+        /* "M. Das", "J. Smith": initials and titles do not end sentences. */
+        if (p->cap && (p->end - p->start == 1 || vb_lex_has(VB_LEX_TITLE, p->fold)) && !strcmp(k->fold, ".")) return false;
+    }
+    return true;
+}
+
+static void sentence_of(const extractor *x, size_t i, size_t *a, size_t *b)
+{
+    size_t s = i, e = i;
+    while (s > 0 && !x->t.tok[s].para_start && !sentence_end(x, s - 1)) s--;
+    while (e + 1 < x->t.count && !x->t.tok[e + 1].para_start && !sentence_end(x, e)) e++;
+    *a = s;
+    *b = e + 1;
+}
+
+/* ---- stage 3: mentions --------------------------------------------------- */
+
+static bool is_connector(const char *w)
+{
+    return !strcmp(w, "de") || !strcmp(w, "du") || !strcmp(w, "des") || !strcmp(w, "d'") || !strcmp(w, "la") ||
+           !strcmp(w, "le") || !strcmp(w, "l'") || !strcmp(w, "van") || !strcmp(w, "von") || !strcmp(w, "der") ||
+           !strcmp(w, "of") || !strcmp(w, "the") || !strcmp(w, "and") || !strcmp(w, "et") || !strcmp(w, "for") ||
+           !strcmp(w, "on") || !strcmp(w, "da") || !strcmp(w, "del") || !strcmp(w, "di") || !strcmp(w, "&");
+}
+
+/* A role: the words after a comma up to the end of the apposition. */
+static size_t read_role(const extractor *x, size_t i, size_t limit)
+{
+    size_t n = 0;
+    while (i < limit && n < 24) {
+        const vb_token *k = &x->t.tok[i];
+        if (x->in_span[i]) break;
+        if (!k->word && (strchr(".,;:!?()«»\"“”", k->fold[0]) || !strcmp(k->fold, "«") || !strcmp(k->fold, "»"))) break;
+        if (k->word && (!strcmp(k->fold, "qui") || !strcmp(k->fold, "dans") || !strcmp(k->fold, "lors") ||
+                        !strcmp(k->fold, "who") || !strcmp(k->fold, "in") || !strcmp(k->fold, "sous") ||
+                        !strcmp(k->fold, "lundi") || !strcmp(k->fold, "mardi") || !strcmp(k->fold, "mercredi") ||
+                        !strcmp(k->fold, "jeudi") || !strcmp(k->fold, "vendredi") || !strcmp(k->fold, "samedi") ||
+                        !strcmp(k->fold, "dimanche") || vb_lex_has(VB_LEX_SPEECH, k->fold)))
+            break;
+        i++;
+        n++;
+    }
+    return i;
+}
+
+/* Reads the noun phrase that starts at token i (before limit) into *m. */
+static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
+{
+    const vb_token *tok = x->t.tok;
+    size_t a = i;
+    char pron[8];
+    if (i >= limit || x->in_span[i] || !tok[i].word) return false;
+    if (vb_lex_has(VB_LEX_PRONOUN, tok[i].fold)) {
+        m->type = M_PRONOUN;
+        m->a = i;
+        m->b = i + 1;
+        return true;
+    }
+    (void)pron;
+    /* determiners and titles */
+    while (i < limit && tok[i].word && (vb_lex_has(VB_LEX_DET, tok[i].fold) || vb_lex_has(VB_LEX_TITLE, tok[i].fold))) {
+        i++;
+        if (i < limit && is_fold(&tok[i], ".")) i++;
+    }
+    if (i >= limit || !tok[i].word || x->in_span[i]) return false;
+    /* quantities: "une trentaine de", "17" */
+    size_t b;
+    if (tok[i].cap && !vb_lex_has(VB_LEX_STOP_NP, tok[i].fold)) {
+        /* A proper name: capitalised words, with connectors between them;
+         * an organisation name may carry lower-case words ("Commissariat à
+         * la protection de la vie privée du Canada"). */
+        bool org = vb_lex_has(VB_LEX_ORG_MARKER, tok[i].fold);
+        b = i + 1;
+        size_t j = b;
+        while (j < limit && !x->in_span[j] && j - i < 14) {
+            const vb_token *k = &tok[j];
+            if (k->word && k->cap) { b = ++j; continue; }
+            if (k->word && is_connector(k->fold)) { j++; continue; }
+            if (org && k->word && !vb_lex_has(VB_LEX_SPEECH, k->fold) &&
+                (!vb_lex_has(VB_LEX_STOP_NP, k->fold) || !strcmp(k->fold, "a"))) { j++; b = j; continue; }
+            break;
+        }
+        m->type = M_NAME;
+    } else {
+        /* A description: the head noun, its adjectives and "de X" complements. */
+        b = i + 1;
+        while (b < limit && !x->in_span[b] && b - a < 12) {
+            const vb_token *k = &tok[b];
+            if (!k->word) {
+                if (!strcmp(k->fold, "-")) { b++; continue; }
+                break;
+            }
+            if (vb_lex_has(VB_LEX_STOP_NP, k->fold) && !is_connector(k->fold)) break;
+            if (vb_lex_has(VB_LEX_SPEECH, k->fold) && !vb_lex_has(VB_LEX_HUMAN, k->fold)) break;
+            b++;
+        }
+        while (b > i + 1 && is_connector(tok[b - 1].fold)) b--;
+        m->type = M_DESCRIPTION;
+    }
+    m->a = a;
+    m->b = b;
+    /* "American Civil Liberties Union (ACLU)" */
+    if (b + 2 < limit && is_fold(&tok[b], "(") && tok[b + 1].word && tok[b + 1].upper && is_fold(&tok[b + 2], ")")) {
+        m->alias_a = b + 1;
+        m->alias_b = b + 2;
+        b += 3;
+    }
+    /* Role in apposition: "Nicole Ozer, directrice ..." or "le directeur
+     * général de la police nationale, Frédéric Péchenard"; and "Nicole Ozer
+     * de la branche californienne d'ACLU". */
+    if (m->type == M_NAME && b + 1 < limit && word_is(&tok[b], "de") && !tok[b + 1].cap) {
+        m->role_a = b;
+        m->role_b = read_role(x, b, limit);
+    } else if (b + 1 < limit && is_fold(&tok[b], ",")) {
+        if (m->type == M_DESCRIPTION && tok[b + 1].cap && tok[b + 1].word) {
+            mention name = {0};
+            if (read_np(x, b + 1, limit, &name) && name.type == M_NAME) {
+                m->role_a = m->a;
+                m->role_b = m->b;
+                m->type = M_NAME;
+                m->a = name.a;
+                m->b = name.b;
+                m->alias_a = name.alias_a;
+                m->alias_b = name.alias_b;
+            }
+        } else if (m->type == M_NAME && tok[b + 1].word && !vb_lex_has(VB_LEX_STOP_NP, tok[b + 1].fold)) {
+            m->role_a = b + 1;
+            m->role_b = read_role(x, b + 1, limit);
+        }
+    }
+    return true;
+}
+
+/* ---- stage 2: cues ------------------------------------------------------- */
+
+/* Skips words that stand between a cue and its subject (", le 22 juin
+ * dernier,", "mercredi", "également"). */
+static size_t skip_between(const extractor *x, size_t k, size_t limit)
+{
+    const vb_token *tok = x->t.tok;
+    for (int guard = 0; k < limit && guard < 12; guard++) {
+        if (tok[k].word && vb_lex_has(VB_LEX_SKIP, tok[k].fold)) { k++; continue; }
+        if (is_fold(&tok[k], ",")) {
+            /* an insertion between commas with no name in it */
+            size_t j = k + 1;
+            bool name = false;
+            while (j < limit && j - k < 8 && !is_fold(&tok[j], ",") && !sentence_end(x, j)) name |= tok[j++].cap;
+            if (j < limit && is_fold(&tok[j], ",") && !name) { k = j + 1; continue; }
+        }
+        break;
+    }
+    return k;
+}
+
+/* The cue after a span: ", a indiqué X", ", écrivent-ils", "," said X",
+ * "," X said". */
+static bool cue_after(const extractor *x, const span *s, mention *m)
+{
+    const vb_token *tok = x->t.tok;
+    size_t k = s->close + 1, limit = s->sentence_b;
+    char pron[8] = "";
+    if (s->close == NONE) return false;
+    while (k < limit && (is_fold(&tok[k], ",") || is_fold(&tok[k], "-") || is_fold(&tok[k], "–"))) k++;
+    if (k >= limit || !tok[k].word || x->in_span[k]) return false;
+    size_t cue_a = k;
+    if (vb_lex_inverted(VB_LEX_AUX, tok[k].fold, pron)) {
+        k++;
+        while (k < limit && tok[k].word && vb_lex_has(VB_LEX_SKIP, tok[k].fold)) k++;
+    }
+    char vpron[8] = "";
+    if (k < limit && tok[k].word && vb_lex_inverted(VB_LEX_SPEECH, tok[k].fold, vpron)) {
+        m->cue_a = cue_a;
+        m->cue_b = ++k;
+        if (vpron[0] || pron[0]) {
+            m->type = M_PRONOUN;
+            m->a = vpron[0] ? k - 1 : cue_a;
+            m->b = m->a + 1;
+            return true;
+        }
+        k = skip_between(x, k, limit);
+        return read_np(x, k, limit, m);
+    }
+    /* English and French subject-first: "," X said", "» X dit". */
+    mention np = {0};
+    if (read_np(x, cue_a, limit, &np) && np.b < limit) {
+        size_t v = np.role_b > np.b ? np.role_b : np.b;
+        if (np.alias_b) v = np.alias_b + 1 > v ? np.alias_b + 1 : v;
+        if (v < limit && is_fold(&tok[v], ",")) v++;
+        if (v < limit && vb_lex_has(VB_LEX_AUX, tok[v].fold)) v++;
+        if (v < limit && tok[v].word && vb_lex_has(VB_LEX_SPEECH, tok[v].fold)) {
+            *m = np;
+            m->cue_a = v;
+            m->cue_b = v + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The subject of the speech verb at v: the noun phrase that starts its
+ * clause ("Nicole Ozer a appelé", "elles accusent", "X said:"). */
+static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention *m)
+{
+    const vb_token *tok = x->t.tok;
+    size_t k = v;
+    /* back over the auxiliary, negation, adverbs, reflexive */
+    while (k > sentence_a && tok[k - 1].word &&
+           (vb_lex_has(VB_LEX_AUX, tok[k - 1].fold) || vb_lex_has(VB_LEX_SKIP, tok[k - 1].fold) ||
+            !strcmp(tok[k - 1].fold, "n'") || !strcmp(tok[k - 1].fold, "ne") || !strcmp(tok[k - 1].fold, "s'")))
+        k--;
+    size_t end = k;
+    if (end == sentence_a) return false;
+    /* back to the clause start */
+    size_t start = end;
+    while (start > sentence_a) {
+        const vb_token *p = &tok[start - 1];
+        if (x->in_span[start - 1]) break;
+        if (!p->word && strchr(",;:()", p->fold[0])) break;
+        if (p->word && (!strcmp(p->fold, "que") || !strcmp(p->fold, "qu'") || !strcmp(p->fold, "quand") ||
+                        !strcmp(p->fold, "lorsque") || !strcmp(p->fold, "lorsqu'") || !strcmp(p->fold, "mais") ||
+                        !strcmp(p->fold, "car") || !strcmp(p->fold, "et") || !strcmp(p->fold, "that") ||
+                        !strcmp(p->fold, "but") || !strcmp(p->fold, "and") || !strcmp(p->fold, "when")))
+            break;
+        start--;
+        if (end - start > 16) return false;
+    }
+    if (start == end) return false;
+    if (!read_np(x, start, end, m)) return false;
+    m->cue_a = end;
+    m->cue_b = v + 1;
+    return m->b <= end;
+}
+
+static bool according_to(const extractor *x, size_t i, size_t limit, mention *m, bool weak)
+{
+    const vb_token *tok = x->t.tok;
+    size_t np;
+    if (word_is(&tok[i], "selon")) np = i + 1;
+    else if (word_is(&tok[i], "d'") && i + 1 < limit && word_is(&tok[i + 1], "apres")) np = i + 2;
+    else if (word_is(&tok[i], "according") && i + 1 < limit && word_is(&tok[i + 1], "to")) np = i + 2;
+    else if (weak && word_is(&tok[i], "pour") && i + 1 < limit && (tok[i + 1].cap || word_is(&tok[i + 1], "la") || word_is(&tok[i + 1], "l'") || word_is(&tok[i + 1], "le"))) np = i + 1;
+    else return false;
+    if (!read_np(x, np, limit, m)) return false;
+    if (weak && m->type != M_NAME) return false;
+    m->cue_a = i;
+    m->cue_b = np;
+    return true;
+}
+
+/* Cues before the span, in its sentence. */
+static bool cue_before(const extractor *x, const span *s, mention *m)
+{
+    const vb_token *tok = x->t.tok;
+    size_t a = s->sentence_a;
+    /* the last speech verb before the span, outside other quotes */
+    for (size_t v = s->open; v-- > a;) {
+        if (x->in_span[v] || !tok[v].word) continue;
+        char pron[8];
+        if (!vb_lex_inverted(VB_LEX_SPEECH, tok[v].fold, pron)) continue;
+        /* "explique-t-elle :" */
+        if (pron[0]) { m->type = M_PRONOUN; m->a = v; m->b = v + 1; m->cue_a = v; m->cue_b = v + 1; return true; }
+        if (subject_of(x, a, v, m)) return true;
+    }
+    /* "selon X", "d'après X", "according to X" anywhere in the sentence */
+    for (size_t i = a; i < s->sentence_b; i++)
+        if (!x->in_span[i] && according_to(x, i, s->sentence_b, m, false)) return true;
+    /* "une brève réponse d'un porte-parole : «": the last speaker-like
+     * phrase before the colon. */
+    if (s->open > a && is_fold(&tok[s->open - 1], ":")) {
+        for (size_t i = s->open - 1; i-- > a;) {
+            if (x->in_span[i] || !tok[i].word) continue;
+            if (vb_lex_has(VB_LEX_HUMAN, tok[i].fold) || vb_lex_has(VB_LEX_COLLECTIVE, tok[i].fold)) {
+                size_t d = i;
+                while (d > a && vb_lex_has(VB_LEX_DET, tok[d - 1].fold)) d--;
+                if (read_np(x, d, s->open - 1, m)) { m->cue_a = m->cue_b = s->open - 1; return true; }
+            }
+        }
+        for (size_t i = a; i + 1 < s->open; i++)
+            if (!x->in_span[i] && according_to(x, i, s->open - 1, m, true)) return true;
+    }
+    return false;
+}
+
+/* ---- stage 4: resolution ------------------------------------------------- */
+
+typedef struct entity {
+    size_t at;      /* token where it is mentioned */
+    size_t a, b;    /* its name's tokens */
+    vb_kind kind;
+    bool plural;
+    bool subject;   /* it starts a clause */
+} entity;
+
+typedef struct entities {
+    entity *items;
+    size_t count, cap;
+} entities;
+
+static bool add_entity(entities *e, entity en)
+{
+    if (e->count == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 32;
+        entity *grown = realloc(e->items, cap * sizeof *grown);
+        if (!grown) return false;
+        e->items = grown;
+        e->cap = cap;
+    }
+    e->items[e->count++] = en;
+    return true;
+}
+
+static bool preposition(const char *w)
+{
+    static const char *const preps[] = {"de", "d'", "du", "des", "a", "au", "aux", "sur", "dans", "par", "pour",
+                                        "avec", "en", "chez", "vers", "contre", "sans", "sous", "entre", "of",
+                                        "in", "on", "at", "by", "for", "with", "from", "to", "into", NULL};
+    for (const char *const *p = preps; *p; p++)
+        if (!strcmp(w, *p)) return true;
+    return false;
+}
+
+/* Every named entity and description of people outside the quotes, in order. */
+static bool index_entities(const extractor *x, entities *e)
+{
+    const vb_token *tok = x->t.tok;
+    for (size_t i = 0; i < x->t.count; i++) {
+        if (x->in_span[i] || !tok[i].word) continue;
+        bool after_prep = i > 0 && tok[i - 1].word && preposition(tok[i - 1].fold);
+        bool clause_start = i == 0 || tok[i].para_start || (!tok[i - 1].word && !x->in_span[i - 1]) ||
+                            sentence_end(x, i - 1);
+        if (i > 0 && tok[i - 1].word && vb_lex_has(VB_LEX_DET, tok[i - 1].fold)) {
+            size_t d = i - 1;
+            after_prep = d > 0 && tok[d - 1].word && preposition(tok[d - 1].fold);
+            clause_start = d == 0 || tok[d].para_start || (!tok[d - 1].word && !x->in_span[d - 1]) ||
+                           (tok[d - 1].word && (!strcmp(tok[d - 1].fold, "quand") || !strcmp(tok[d - 1].fold, "que")));
+        }
+        mention m = {0};
+        if (tok[i].cap && !vb_lex_has(VB_LEX_DET, tok[i].fold) && !vb_lex_has(VB_LEX_STOP_NP, tok[i].fold) &&
+            !vb_lex_has(VB_LEX_PRONOUN, tok[i].fold) && !vb_lex_has(VB_LEX_SKIP, tok[i].fold) &&
+            !vb_lex_has(VB_LEX_TITLE, tok[i].fold) && read_np(x, i, x->t.count, &m) && m.type == M_NAME) {
+            entity en = {i, m.a, m.b, vb_name_kind(&x->t, m.a, m.b), false, clause_start && !after_prep};
+            if (!add_entity(e, en)) return false;
+            i = m.b - 1;
+            continue;
+        }
+        if (!tok[i].cap && (vb_lex_has(VB_LEX_COLLECTIVE, tok[i].fold) || vb_lex_has(VB_LEX_HUMAN, tok[i].fold)) &&
+            i > 0 && vb_lex_has(VB_LEX_DET, tok[i - 1].fold)) {
+            size_t d = i - 1;
+            while (d > 0 && (vb_lex_has(VB_LEX_DET, tok[d - 1].fold) ||
+                             (tok[d - 1].word && strlen(tok[d - 1].fold) > 4 && !strcmp(tok[d - 1].fold + strlen(tok[d - 1].fold) - 4, "aine"))))
+                d--;
+            if (read_np(x, d, x->t.count, &m)) {
+                vb_kind kind = vb_description_kind(&x->t, m.a, m.b);
+                entity en = {i, m.a, m.b, kind, kind == VB_KIND_GROUP, clause_start && !after_prep};
+                if (!add_entity(e, en)) return false;
+                if (m.b > i) i = m.b - 1;
+            }
+        }
+    }
+    return true;
+}
+
+/* The organisation a passage at token `at` is about: the latest organisation
+ * named in the same paragraph before it, else the one named most often as a
+ * subject in the article, else the one named most often. */
+static const entity *topic_organisation(const extractor *x, const entities *e, size_t at)
+{
+    size_t para = at;
+    while (para > 0 && !x->t.tok[para].para_start) para--;
+    for (size_t i = e->count; i-- > 0;) {
+        const entity *en = &e->items[i];
+        if (en->at >= at || en->at < para) continue;
+        if (en->kind == VB_KIND_ORGANIZATION) return en;
+    }
+    const entity *best = NULL;
+    size_t best_score = 0;
+    for (size_t i = 0; i < e->count; i++) {
+        const entity *en = &e->items[i];
+        if (en->kind != VB_KIND_ORGANIZATION) continue;
+        size_t score = 0;
+        for (size_t j = 0; j < e->count; j++) {
+            const entity *o = &e->items[j];
+            if (o->b - o->a != en->b - en->a || o->kind != VB_KIND_ORGANIZATION) continue;
+            bool same = true;
+            for (size_t k = 0; k < en->b - en->a && same; k++)
+                same = !strcmp(x->t.tok[o->a + k].fold, x->t.tok[en->a + k].fold);
+            if (same) score += o->subject ? 3 : 1;
+        }
+        if (score > best_score) { best = en; best_score = score; }
+    }
+    return best;
+}
+
+typedef struct resolved {
+    size_t a, b;       /* the name's tokens */
+    vb_kind kind;
+    bool from_text;    /* a and b are tokens (else `name` below) */
+    char *name;        /* an explicit name (when not from tokens) */
+    size_t alias_a, alias_b;
+} resolved;
+
+/* A person's last name alone, or with a title, resolves to the full name
+ * given earlier in the article. */
+static void full_name(const extractor *x, const entities *e, resolved *r)
+{
+    const vb_token *tok = x->t.tok;
+    size_t a = r->a;
+    while (a < r->b && (vb_lex_has(VB_LEX_TITLE, tok[a].fold) || !tok[a].word)) a++;
+    if (r->b - a != 1) return;
+    for (size_t i = 0; i < e->count; i++) {
+        const entity *en = &e->items[i];
+        if (en->b - en->a < 2 || en->kind != VB_KIND_PERSON) continue;
+        if (!strcmp(tok[en->b - 1].fold, tok[a].fold)) {
+            r->a = en->a;
+            r->b = en->b;
+            r->kind = VB_KIND_PERSON;
+            return;
+        }
+    }
+}
+
+static void resolve(const extractor *x, const entities *e, const span *spans, size_t index, resolved *out)
+{
+    const span *s = &spans[index];
+    const mention *m = &s->m;
+    const vb_token *tok = x->t.tok;
+    memset(out, 0, sizeof *out);
+    out->from_text = true;
+    if (m->type == M_NAME) {
+        out->a = m->a;
+        out->b = m->b;
+        out->kind = vb_name_kind(&x->t, m->a, m->b);
+        out->alias_a = m->alias_a;
+        out->alias_b = m->alias_b;
+        full_name(x, e, out);
+        return;
+    }
+    if (m->type == M_PRONOUN) {
+        const char *p = tok[m->a].fold;
+        char pron[8] = "";
+        if (!vb_lex_has(VB_LEX_PRONOUN, p)) vb_lex_inverted(VB_LEX_SPEECH, p, pron), p = pron;
+        if (!pron[0] && !vb_lex_has(VB_LEX_PRONOUN, p)) { vb_lex_inverted(VB_LEX_AUX, tok[m->a].fold, pron); p = pron; }
+        bool plural = !strcmp(p, "ils") || !strcmp(p, "elles") || !strcmp(p, "they");
+        /* The latest entity of that number before the quote: an earlier
+         * quote's speaker or a phrase outside quotes. */
+        size_t best_at = 0;
+        bool found = false;
+        for (size_t i = 0; i < e->count; i++) {
+            const entity *en = &e->items[i];
+            if (en->at >= s->open || en->plural != plural) continue;
+            if (!plural && !en->subject) continue;
+            if (!found || en->at >= best_at) {
+                best_at = en->at;
+                out->a = en->a;
+                out->b = en->b;
+                out->kind = en->kind;
+                found = true;
+            }
+        }
+        for (size_t i = 0; i < index; i++) {
+            const span *p2 = &spans[i];
+            if (p2->m.type != M_NAME && p2->m.type != M_DESCRIPTION) continue;
+            if (p2->open >= s->open || (found && p2->open < best_at)) continue;
+            bool p2_plural = p2->m.type == M_DESCRIPTION && vb_description_kind(&x->t, p2->m.a, p2->m.b) == VB_KIND_GROUP;
+            if (p2_plural != plural) continue;
+            resolve(x, e, spans, i, out);
+            best_at = p2->open;
+            found = true;
+        }
+        if (!found) out->kind = VB_KIND_NONE;
+        return;
+    }
+    if (m->type == M_DESCRIPTION) {
+        vb_kind kind = vb_description_kind(&x->t, m->a, m->b);
+        /* "un porte-parole d'Amazon", "a spokesperson for X", "la société" */
+        bool spokes = false;
+        size_t org_a = 0, org_b = 0;
+        for (size_t i = m->a; i < m->b; i++) {
+            if (!strcmp(tok[i].fold, "porte-parole") || !strcmp(tok[i].fold, "spokesperson") ||
+                !strcmp(tok[i].fold, "spokesman") || !strcmp(tok[i].fold, "spokeswoman"))
+                spokes = true;
+            if (spokes && tok[i].cap) { org_a = i; org_b = i + 1; while (org_b < m->b && (tok[org_b].cap || is_connector(tok[org_b].fold))) org_b++; break; }
+        }
+        if (spokes && org_b) {
+            out->a = org_a;
+            out->b = org_b;
+            out->kind = VB_KIND_ORGANIZATION;
+            return;
+        }
+        if (spokes || kind == VB_KIND_ORGANIZATION) {
+            const entity *org = topic_organisation(x, e, s->open);
+            /* "le groupe de Seattle", "la firme de Seattle": the description
+             * itself, when nothing in the article names the organisation. */
+            if (org) {
+                out->a = org->a;
+                out->b = org->b;
+                out->kind = VB_KIND_ORGANIZATION;
+                return;
+            }
+        }
+        out->a = m->a;
+        out->b = m->b;
+        out->kind = kind;
+    }
+}
+
+/* ---- assembly ------------------------------------------------------------ */
+
+const char *vb_kind_name(vb_kind k)
+{
+    switch (k) {
+    case VB_KIND_PERSON: return "person";
+    case VB_KIND_ORGANIZATION: return "organization";
+    case VB_KIND_GROUP: return "group";
+    case VB_KIND_ANONYMOUS: return "anonymous";
+    default: return NULL;
+    }
+}
+
+static void attribute(extractor *x)
+{
+    for (size_t i = 0; i < x->count; i++) {
+        span *s = &x->spans[i];
+        sentence_of(x, s->open, &s->sentence_a, &s->sentence_b);
+        if (s->close != NONE && s->sentence_b <= s->close) {
+            /* the quote's own sentence marks do not end the sentence that holds it */
+            size_t a, b;
+            sentence_of(x, s->close, &a, &b);
+            s->sentence_b = b;
+        }
+    }
+    for (size_t i = 0; i < x->count; i++) {
+        span *s = &x->spans[i];
+        mention m = {0};
+        if (cue_after(x, s, &m) || cue_before(x, s, &m)) s->m = m;
+    }
+    /* Quotes in one sentence share its cue; a quote with none that follows a
+     * quote in the same paragraph, or opens the next one, continues it. */
+    for (size_t i = 0; i < x->count; i++) {
+        span *s = &x->spans[i];
+        if (s->m.type != M_NONE) continue;
+        for (size_t j = i + 1; j < x->count && x->spans[j].sentence_a == s->sentence_a; j++)
+            if (x->spans[j].m.type != M_NONE) { s->continues = j; break; }
+        if (s->continues != NONE || i == 0) continue;
+        const span *p = &x->spans[i - 1];
+        size_t para = s->open;
+        while (para > 0 && !x->t.tok[para].para_start) para--;
+        bool same_para = p->open >= para;
+        bool opens_para = x->t.tok[s->open].para_start || s->sentence_a == s->open;
+        if (same_para || (opens_para && p->open + 1 >= para - 200)) {
+            /* nothing attributed to someone else in between */
+            s->continues = p->continues != NONE ? p->continues : i - 1;
+            if (!same_para) {
+                size_t prev_para = p->open;
+                while (prev_para > 0 && !x->t.tok[prev_para].para_start) prev_para--;
+                size_t k = para;
+                size_t paras = 0;
+                while (k > prev_para) { if (x->t.tok[k].para_start) paras++; k--; }
+                if (paras > 1 || !opens_para) s->continues = NONE;
+            }
+        }
+    }
+}
+
+static char *tokens_text(const extractor *x, size_t a, size_t b)
+{
+    if (a >= b) return NULL;
+    return vb_text_slice(&x->t, x->t.tok[a].start, x->t.tok[b - 1].end);
+}
+
+vb_status vb_extract_quotes(const char *body, size_t len, const char *lang, vb_quotes *out)
+{
+    extractor x;
+    entities e = {0};
+    vb_status rc = VB_ENOMEM;
+    (void)lang;
+    memset(&x, 0, sizeof x);
+    memset(out, 0, sizeof *out);
+    if (!vb_text_init(&x.t, body, len)) return VB_ENOMEM;
+    if (!(x.in_span = calloc(x.t.count + 1, sizeof *x.in_span))) goto done;
+    if (!find_spans(&x)) goto done;
+    attribute(&x);
+    if (!index_entities(&x, &e)) goto done;
+    if (x.count && !(out->items = calloc(x.count, sizeof *out->items))) goto done;
+    for (size_t i = 0; i < x.count; i++) {
+        const span *s = &x.spans[i];
+        size_t from = s->continues != NONE ? s->continues : i;
+        vb_quote *q = &out->items[out->count++];
+        q->start = s->start;
+        q->end = s->end;
+        if (!(q->text = vb_utf8_encode(x.t.cp + s->start, s->end - s->start))) goto done;
+        const span *src = &x.spans[from];
+        if (src->m.type == M_NONE) continue;
+        resolved r;
+        resolve(&x, &e, x.spans, from, &r);
+        if (r.kind == VB_KIND_NONE || r.a >= r.b) continue;
+        q->kind = r.kind;
+        if (!(q->speaker = vb_speaker_name(&x.t, r.a, r.b))) continue;
+        if (src->m.cue_b > src->m.cue_a && from == i) q->cue = tokens_text(&x, src->m.cue_a, src->m.cue_b);
+        if (src->m.role_b > src->m.role_a && from == i) q->role = tokens_text(&x, src->m.role_a, src->m.role_b);
+        if (r.alias_b > r.alias_a) q->aliases = tokens_text(&x, r.alias_a, r.alias_b);
+    }
+    rc = VB_OK;
+done:
+    if (rc != VB_OK) vb_quotes_free(out);
+    free(e.items);
+    free(x.spans);
+    free(x.in_span);
+    vb_text_free(&x.t);
+    return rc;
+}
+
+void vb_quotes_free(vb_quotes *q)
+{
+    if (!q) return;
+    for (size_t i = 0; i < q->count; i++) {
+        free(q->items[i].text);
+        free(q->items[i].cue);
+        free(q->items[i].speaker);
+        free(q->items[i].role);
+        free(q->items[i].aliases);
+    }
+    free(q->items);
+    memset(q, 0, sizeof *q);
+}

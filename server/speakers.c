@@ -1,0 +1,86 @@
+/* speakers.c - what a speaker's name is and what kind of speaker it is. */
+#include "verbatim/speakers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+vb_kind vb_name_kind(const vb_text *t, size_t a, size_t b)
+{
+    size_t words = 0, capitals = 0;
+    bool marker = false, acronym = false;
+    for (size_t i = a; i < b; i++) {
+        const vb_token *k = &t->tok[i];
+        if (!k->word) continue;
+        if (vb_lex_has(VB_LEX_TITLE, k->fold)) continue;
+        words++;
+        capitals += k->cap;
+        marker |= vb_lex_has(VB_LEX_ORG_MARKER, k->fold);
+        acronym |= k->upper;
+    }
+    if (marker || acronym) return VB_KIND_ORGANIZATION;
+    /* skip titles to find the first word */
+    size_t first = a;
+    while (first < b && (vb_lex_has(VB_LEX_TITLE, t->tok[first].fold) || !t->tok[first].word)) first++;
+    if (first < b) {
+        char head[48];
+        strcpy(head, t->tok[first].fold);
+        if (vb_lex_has(VB_LEX_FIRST_NAME, head)) return VB_KIND_PERSON;
+        if (first > a) return VB_KIND_PERSON; /* "Mme Ozer" */
+    }
+    if (words >= 2 && words <= 3 && capitals == words) return VB_KIND_PERSON;
+    return VB_KIND_ORGANIZATION;
+}
+
+static bool plural_word(const char *w)
+{
+    size_t n = strlen(w);
+    return n > 3 && (w[n - 1] == 's' || w[n - 1] == 'x');
+}
+
+vb_kind vb_description_kind(const vb_text *t, size_t a, size_t b)
+{
+    bool plural_det = false, indefinite = false;
+    for (size_t i = a; i < b; i++) {
+        const char *w = t->tok[i].fold;
+        if (vb_lex_has(VB_LEX_DET, w)) {
+            plural_det |= !strcmp(w, "les") || !strcmp(w, "des") || !strcmp(w, "ces") || !strcmp(w, "leurs") ||
+                          !strcmp(w, "plusieurs") || !strcmp(w, "these") || !strcmp(w, "those");
+            indefinite |= !strcmp(w, "un") || !strcmp(w, "une") || !strcmp(w, "a") || !strcmp(w, "an");
+            continue;
+        }
+        if (!t->tok[i].word) continue;
+        if (vb_lex_has(VB_LEX_COLLECTIVE, w) || (plural_det && plural_word(w))) return VB_KIND_GROUP;
+        if (vb_lex_has(VB_LEX_COMPANY, w)) return VB_KIND_ORGANIZATION;
+        if (vb_lex_has(VB_LEX_HUMAN, w)) return VB_KIND_ANONYMOUS;
+        if (!indefinite && plural_word(w) && !t->tok[i].cap) return VB_KIND_GROUP;
+        break; /* the head noun decides */
+    }
+    return indefinite ? VB_KIND_ANONYMOUS : VB_KIND_GROUP;
+}
+
+char *vb_speaker_name(const vb_text *t, size_t a, size_t b)
+{
+    /* Drop titles, determiners and quantities ("une trentaine de"). */
+    for (;;) {
+        while (a < b && (!t->tok[a].word && strcmp(t->tok[a].fold, ".") == 0)) a++;
+        if (a >= b) break;
+        const char *w = t->tok[a].fold;
+        bool title = vb_lex_has(VB_LEX_TITLE, w) && a + 1 < b && t->tok[a + 1].word == false &&
+                     strcmp(t->tok[a + 1].fold, ".") == 0;
+        if (vb_lex_has(VB_LEX_TITLE, w) && (title || (a + 1 < b && t->tok[a + 1].cap))) { a += title ? 2 : 1; continue; }
+        if (vb_lex_has(VB_LEX_DET, w) && a + 1 < b) { a++; continue; }
+        /* "une trentaine de", "17 actionnaires", "une dizaine d'" */
+        size_t n = strlen(w);
+        bool number = n > 0 && w[0] >= '0' && w[0] <= '9';
+        bool about = n > 4 && (strcmp(w + n - 4, "aine") == 0 || strcmp(w + n - 5, "aines") == 0);
+        if ((number || about) && a + 1 < b) {
+            a++;
+            if (a < b && (!strcmp(t->tok[a].fold, "de") || !strcmp(t->tok[a].fold, "d'") || !strcmp(t->tok[a].fold, "of"))) a++;
+            continue;
+        }
+        break;
+    }
+    while (b > a && !t->tok[b - 1].word && strcmp(t->tok[b - 1].fold, ")") != 0) b--;
+    if (a >= b) return NULL;
+    return vb_text_slice(t, t->tok[a].start, t->tok[b - 1].end);
+}

@@ -1,0 +1,425 @@
+/* tokens.c - a body as words and marks, and the extractor's word lists.
+ *
+ * The word lists are language, not corpus: French and English speech verbs
+ * (regular verbs are conjugated here from their infinitive, so every tense
+ * and person is covered), determiners, nouns for people, groups and
+ * companies, and markers of organisation names. They are built once into a
+ * hash set per list. */
+#include "verbatim/tokens.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verbatim/text.h"
+
+/* ---- tokens ---------------------------------------------------------------- */
+
+static bool is_apostrophe(uint32_t c) { return c == '\'' || c == 0x2019 || c == 0x02BC; }
+static bool is_hyphen(uint32_t c) { return c == '-' || c == 0x2010 || c == 0x2011; }
+
+static const char *const elisions[] = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", NULL};
+
+bool vb_text_init(vb_text *t, const char *body, size_t n)
+{
+    size_t cap = 256;
+    memset(t, 0, sizeof *t);
+    if (!(t->cp = vb_utf8_decode(body, n, &t->len))) return false;
+    if (!(t->tok = malloc(cap * sizeof *t->tok))) { vb_text_free(t); return false; }
+    bool para = true;
+    for (size_t i = 0; i < t->len;) {
+        uint32_t c = t->cp[i];
+        if (c == '\n' && i + 1 < t->len && t->cp[i + 1] == '\n') para = true;
+        if (vb_is_space(c)) { i++; continue; }
+        if (t->count == cap) {
+            vb_token *grown = realloc(t->tok, (cap *= 2) * sizeof *grown);
+            if (!grown) { vb_text_free(t); return false; }
+            t->tok = grown;
+        }
+        vb_token *k = &t->tok[t->count++];
+        memset(k, 0, sizeof *k);
+        k->start = i;
+        k->para_start = para;
+        para = false;
+        size_t len = 0, letters = 0, capitals = 0;
+        if (!vb_is_alnum(c)) {
+            uint32_t f[2];
+            size_t m = vb_fold_cp(c, f);
+            if (m) len = vb_utf8_put(k->fold, f[0]);
+            k->fold[len] = '\0';
+            k->end = ++i;
+            continue;
+        }
+        k->word = true;
+        k->cap = vb_is_upper(c);
+        while (i < t->len) {
+            c = t->cp[i];
+            /* "porte-parole", "a-t-elle", "AT&T" are one word. */
+            bool joins = i + 1 < t->len && vb_is_alnum(t->cp[i + 1]) && (is_hyphen(c) || c == '&');
+            if (!vb_is_alnum(c) && !joins) {
+                /* "d'Amazon": the elided article is a token of its own. */
+                if (is_apostrophe(c)) {
+                    k->fold[len] = '\0';
+                    bool elision = false;
+                    for (const char *const *e = elisions; *e; e++) elision |= strcmp(k->fold, *e) == 0;
+                    if (elision && len + 1 < sizeof k->fold) {
+                        k->fold[len++] = '\'';
+                        i++;
+                    } else if (i + 1 < t->len && vb_is_alnum(t->cp[i + 1])) {
+                        /* "aujourd'hui", "O'Neil": the apostrophe joins. */
+                        if (len + 1 < sizeof k->fold) k->fold[len++] = '\'';
+                        i++;
+                        continue;
+                    }
+                }
+                break;
+            }
+            uint32_t f[2];
+            size_t m = vb_fold_cp(c, f);
+            if (vb_is_alnum(c)) {
+                letters++;
+                if (vb_is_upper(c)) capitals++;
+            }
+            for (size_t j = 0; j < m; j++)
+                if (len + 4 < sizeof k->fold) len += vb_utf8_put(k->fold + len, f[j]);
+            i++;
+        }
+        k->fold[len] = '\0';
+        k->end = i;
+        k->upper = letters >= 2 && capitals == letters;
+    }
+    return true;
+}
+
+void vb_text_free(vb_text *t)
+{
+    if (!t) return;
+    free(t->cp);
+    free(t->tok);
+    memset(t, 0, sizeof *t);
+}
+
+char *vb_text_slice(const vb_text *t, size_t start, size_t end)
+{
+    char *out;
+    size_t len = 0;
+    bool space = false;
+    if (end > t->len) end = t->len;
+    if (start > end) start = end;
+    if (!(out = malloc((end - start) * 4 + 1))) return NULL;
+    for (size_t i = start; i < end; i++) {
+        if (vb_is_space(t->cp[i]) && t->cp[i] != 0x00A0 && t->cp[i] != 0x202F) { space = len > 0; continue; }
+        if (space) { out[len++] = ' '; space = false; }
+        len += vb_utf8_put(out + len, t->cp[i]);
+    }
+    out[len] = '\0';
+    return out;
+}
+
+/* ---- word lists ------------------------------------------------------------ */
+
+/* French first-group verbs of speech, by infinitive (folded). */
+static const char *const speech_er[] = {
+    "indiquer", "ajouter", "expliquer", "affirmer", "estimer", "souligner", "declarer", "assurer",
+    "denoncer", "deplorer", "rappeler", "preciser", "insister", "raconter", "confier", "lancer",
+    "annoncer", "resumer", "observer", "noter", "relever", "constater", "signaler", "temoigner",
+    "commenter", "confirmer", "regretter", "juger", "plaider", "reclamer", "protester", "elaborer",
+    "repeter", "rapporter", "continuer", "enchainer", "corriger", "temperer", "demander", "interroger",
+    "etonner", "esperer", "feliciter", "saluer", "fustiger", "souhaiter", "clamer", "proclamer",
+    "informer", "tweeter", "detailler", "argumenter", "avancer", "nuancer", "ironiser", "exclamer",
+    "lacher", "glisser", "souffler", "tonner", "analyser", "accuser", "critiquer", "justifier", "appeler",
+    "exhorter", "marteler", "avouer", "alerter", "alarmer", "inquieter", "repliquer", "objecter",
+    "rassurer", "rectifier", "communiquer", "evoquer", "jurer", "conseiller", "recommander", "suggerer",
+    "indigner", "penser", "considerer", "prevenir", "trancher", "conceder", "insister", "mettre",
+    "poster", "publier", "arguer", "assener", "asséner", "certifier", "deplorer", "espérer", "exposer",
+    "jubiler", "lancer", "mentionner", "opposer", "pester", "railler", "reiterer", "relativiser",
+    "remarquer", "revendiquer", "se feliciter", "declarer", "regretter", "s'inquieter", NULL};
+
+/* Other verbs and forms, folded, as they are. */
+static const char *const speech_forms[] = {
+    /* 2nd group and irregular French verbs */
+    "reagit", "reagissent", "reagi", "reagissait", "reagissaient", "reagira", "reagissant",
+    "avertit", "avertissent", "averti", "avertissait", "rejouit", "rejoui", "rejouissent", "applaudit", "applaudi",
+    "dit", "disent", "disait", "disaient", "dira", "diront", "disant", "dis", "dites", "disons", "dirent",
+    "ecrit", "ecrivent", "ecrivait", "ecrivaient", "ecrivant", "ecrira", "ecrivit", "ecrite", "ecrits",
+    "admet", "admettent", "admis", "admise", "admettait", "admettant", "admit",
+    "reconnait", "reconnaissent", "reconnu", "reconnue", "reconnaissait", "reconnaissant", "reconnut",
+    "soutient", "soutiennent", "soutenu", "soutenait", "soutenaient", "soutint",
+    "maintient", "maintiennent", "maintenu", "maintenait",
+    "conclut", "concluent", "conclu", "concluait", "concluant",
+    "poursuit", "poursuivent", "poursuivi", "poursuivait", "poursuivaient", "poursuivant", "poursuivit",
+    "repond", "repondent", "repondu", "repondait", "repondaient", "repondit",
+    "previent", "previennent", "prevenu", "prevenait",
+    "reprend", "reprennent", "repris", "reprenait", "reprit",
+    "promet", "promettent", "promis", "promettait",
+    "convient", "conviennent", "convenu",
+    "defend", "defendent", "defendu", "defendait",
+    "veut", "voudrait", "voulait", "veulent", "voudraient",
+    "dement", "dementi", "dementent", "predit", "predisent",
+    "renchérit", "rencherit", "rencheri", "rencherissent",
+    "assene", "martele", "martelent", "rappelle", "rappellent", "rappelait",
+    "jette", "projette",
+    /* English */
+    "say", "says", "said", "saying", "tell", "tells", "told", "telling", "add", "adds", "added", "adding",
+    "write", "writes", "wrote", "written", "writing", "explain", "explains", "explained", "state", "states",
+    "stated", "note", "notes", "noted", "warn", "warns", "warned", "claim", "claims", "claimed", "argue",
+    "argues", "argued", "insist", "insists", "insisted", "continue", "continues", "continued", "conclude",
+    "concludes", "concluded", "recall", "recalls", "recalled", "acknowledge", "acknowledges",
+    "acknowledged", "admit", "admits", "admitted", "ask", "asks", "asked", "announce", "announced",
+    "announces", "declare", "declared", "declares", "comment", "commented", "report", "reported", "reports",
+    "tweet", "tweeted", "tweets", "respond", "responded", "responds", "reply", "replies", "replied",
+    "suggest", "suggested", "suggests", "emphasize", "emphasized", "emphasised", "stress", "stressed",
+    "stresses", "observe", "observed", "observes", "complain", "complained", "complains", "testify",
+    "testified", "explaining", "adding", "warning", "noting", "arguing", "insisting", "remarked", "remarks",
+    "remark", "quipped", "joked", "cautioned", "countered", "conceded", "confirmed", "confirms", "confirm",
+    "denied", "denies", "deny", "predicted", "predicts", "believes", "thinks", "think", "wonders",
+    "wondered", "urged", "urges", "pleaded", "promised", "promises", "vowed", "vows", "recounted",
+    "recounts", "explains", "describes", "described", NULL};
+
+static const char *const aux[] = {
+    "a", "ont", "avait", "avaient", "aura", "auront", "aurait", "auraient", "avons", "avez", "ai", "as",
+    "eut", "est", "sont", "etait", "etaient", "s'est", "se", "s'etait", "s'", "has", "have", "had", "was",
+    "were", "is", "will", "would", "did", "does", "also", NULL};
+
+static const char *const skip[] = {
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "aujourd'hui",
+    "matin", "soir", "midi", "encore", "egalement", "aussi", "ainsi", "alors", "enfin", "notamment",
+    "ensuite", "deja", "recemment", "meme", "pourtant", "toutefois", "cependant", "surtout",
+    "publiquement", "fermement", "simplement", "sobrement", "volontiers", "immediatement", "d'abord",
+    "aussitot", "plus", "tard", "tot", "recemment", "dernierement", "sur", "un", "ton", "today",
+    "yesterday", "also", "later", "recently", "then", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "earlier", "last", "week", "night", "morning", "afternoon",
+    "evening", "once", "again", "ne", "pas", "t", "-", "il", "y", "quant", NULL};
+
+static const char *const det[] = {
+    "le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "ce", "cet", "cette", "ces", "son",
+    "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "the", "a", "an", "this", "that",
+    "these", "those", "its", "their", "our", "plusieurs", "certains", "certaines", "quelques",
+    "nombreux", "nombreuses", "divers", "diverses", "several", "some", "many", "two", "three", "deux",
+    "trois", "quatre", "cinq", NULL};
+
+static const char *const titles[] = {
+    "m", "mme", "mmes", "mlle", "mr", "mrs", "ms", "dr", "pr", "me", "monsieur", "madame", "mademoiselle",
+    "sir", "prof", "professeur", "docteur", "maitre", "monseigneur", "lord", "lady", "sen", "rep", "gov",
+    "gen", "col", "capt", "sgt", NULL};
+
+static const char *const pronouns[] = {"il", "elle", "ils", "elles", "on", "he", "she", "they", "it", NULL};
+
+static const char *const human[] = {
+    "porte-parole", "porte-paroles", "employe", "employee", "salarie", "salariee", "responsable",
+    "dirigeant", "dirigeante", "directeur", "directrice", "president", "presidente", "pdg", "ceo",
+    "patron", "patronne", "chercheur", "chercheuse", "expert", "experte", "avocat", "avocate", "juge",
+    "ministre", "maire", "adjoint", "adjointe", "prefet", "prefete", "commissaire", "depute", "deputee",
+    "senateur", "senatrice", "militant", "militante", "policier", "policiere", "agent", "temoin",
+    "source", "representant", "representante", "fondateur", "fondatrice", "cofondateur", "professeur",
+    "procureur", "procureure", "secretaire", "conseiller", "conseillere", "journaliste", "auteur",
+    "autrice", "specialiste", "analyste", "delegue", "deleguee", "vice-president", "vice-presidente",
+    "elu", "elue", "activiste", "syndicaliste", "ingenieur", "ingenieure", "consultant", "consultante",
+    "economiste", "sociologue", "juriste", "manifestant", "manifestante", "habitant", "habitante",
+    "proche", "officier", "gendarme", "enqueteur", "enqueteuse", "chef", "cheffe", "administrateur",
+    "spokesperson", "spokesman", "spokeswoman", "employee", "official", "executive", "researcher",
+    "lawyer", "attorney", "judge", "minister", "mayor", "senator", "activist", "officer", "director",
+    "chief", "founder", "professor", "expert", "analyst", "representative", "source", "worker",
+    "manager", "engineer", "scientist", "resident", "witness", "member", "membre", "leader", "head", NULL};
+
+static const char *const collective[] = {
+    "associations", "organisations", "organizations", "ong", "groupes", "militants", "militantes",
+    "actionnaires", "manifestants", "manifestantes", "employes", "salaries", "chercheurs", "elus",
+    "deputes", "senateurs", "experts", "critiques", "defenseurs", "habitants", "syndicats", "activistes",
+    "policiers", "agents", "juges", "avocats", "responsables", "dirigeants", "auteurs", "signataires",
+    "parlementaires", "opposants", "riverains", "citoyens", "familles", "parents", "etudiants",
+    "enseignants", "medecins", "scientifiques", "specialistes", "collectifs", "membres", "ecologistes",
+    "syndicalistes", "travailleurs", "utilisateurs", "consommateurs", "representants", "eurodeputes",
+    "groups", "activists", "shareholders", "employees", "workers", "researchers", "critics",
+    "lawmakers", "officials", "protesters", "protestors", "advocates", "experts", "residents",
+    "scientists", "campaigners", "organisers", "organizers", "senators", "members", "leaders", NULL};
+
+static const char *const company[] = {
+    "societe", "entreprise", "groupe", "firme", "multinationale", "geant", "compagnie", "plateforme",
+    "constructeur", "editeur", "fabricant", "operateur", "start-up", "startup", "marque", "enseigne",
+    "institution", "autorite", "organisation", "organisme", "association", "ong", "collectif",
+    "agence", "ministere", "gouvernement", "mairie", "ville", "municipalite", "commission",
+    "company", "firm", "giant", "group", "corporation", "retailer", "organization", "organisation",
+    "agency", "department", "ministry", "government", "city", "union", "charity", "platform", NULL};
+
+static const char *const org_markers[] = {
+    "union", "foundation", "fondation", "association", "commission", "conseil", "council", "comite",
+    "committee", "institut", "institute", "agence", "agency", "ministere", "ministry", "department",
+    "office", "bureau", "inc", "corp", "corporation", "ltd", "llc", "sa", "sas", "gmbh", "group",
+    "groupe", "services", "service", "watch", "project", "projet", "center", "centre", "fund", "fonds",
+    "federation", "confederation", "syndicat", "parti", "party", "mouvement", "movement", "alliance",
+    "coalition", "collectif", "quadrature", "ligue", "league", "societe", "society", "university",
+    "universite", "ecole", "school", "academie", "academy", "bank", "banque", "police", "prefecture",
+    "gendarmerie", "tribunal", "court", "cour", "assemblee", "assembly", "senat", "senate", "congres",
+    "congress", "parlement", "parliament", "gouvernement", "government", "commissariat", "autorite",
+    "authority", "observatoire", "observatory", "network", "reseau", "media", "news", "times", "post",
+    "press", "presse", "journal", "magazine", "radio", "television", "tv", "technologies", "technology",
+    "systems", "labs", "lab", "laboratoire", "company", "compagnie", "airlines", "motors", "partners",
+    "capital", "holdings", "international", "global", "mairie", "ville", "region", "departement",
+    "ong", "ngo", "matter", "foundation", "amnesty", "frontier", "rights", "liberties", "libertes", NULL};
+
+/* Common first names (French and English): what tells "Nicole Ozer" (a person)
+ * from "Black Lives Matter" when no role says so. */
+static const char *const first_names[] = {
+    "jean", "pierre", "michel", "andre", "philippe", "alain", "jacques", "bernard", "marie", "nathalie",
+    "isabelle", "sylvie", "catherine", "francoise", "christine", "monique", "nicole", "anne", "caroline",
+    "sophie", "julie", "claire", "laura", "sarah", "emma", "lea", "camille", "manon", "chloe", "ines",
+    "nicolas", "thomas", "julien", "antoine", "alexandre", "francois", "laurent", "olivier", "christophe",
+    "frederic", "frederique", "stephane", "sebastien", "david", "eric", "patrick", "marc", "paul", "louis",
+    "lucas", "hugo", "arthur", "jules", "gabriel", "emmanuel", "manuel", "edouard", "bruno", "gerald",
+    "yannick", "vincent", "benoit", "cedric", "didier", "thierry", "xavier", "yves", "gilles", "daniel",
+    "dominique", "pascal", "denis", "herve", "henri", "georges", "charles", "claude", "martine", "valerie",
+    "sandrine", "veronique", "helene", "agnes", "aurelie", "celine", "elisabeth", "elise", "juliette",
+    "margaux", "mathilde", "pauline", "marine", "segolene", "anne-marie", "jean-pierre", "jean-claude",
+    "jean-luc", "jean-marc", "jean-michel", "jean-yves", "marie-france", "cedric", "mickael", "michael",
+    "john", "james", "robert", "william", "richard", "joseph", "charles", "mary", "patricia", "jennifer",
+    "linda", "elizabeth", "barbara", "susan", "jessica", "karen", "nancy", "lisa", "betty", "margaret",
+    "sandra", "ashley", "emily", "donna", "michelle", "carol", "amanda", "melissa", "deborah", "stephanie",
+    "rebecca", "laura", "helen", "kevin", "brian", "george", "edward", "ronald", "timothy", "jason",
+    "jeffrey", "jeff", "ryan", "jacob", "gary", "eric", "jonathan", "stephen", "larry", "justin", "scott",
+    "brandon", "benjamin", "samuel", "frank", "gregory", "raymond", "alexander", "patrick", "jack",
+    "dennis", "jerry", "tyler", "aaron", "jose", "adam", "henry", "nathan", "douglas", "zachary", "peter",
+    "kyle", "walter", "ethan", "jeremy", "harold", "keith", "christian", "roger", "noah", "gerald", "carl",
+    "terry", "sean", "austin", "joe", "bill", "tim", "tom", "mark", "matt", "andy", "andrew", "steve",
+    "sundar", "satya", "tim", "elon", "mark", "sheryl", "teresa", "donald", "joe", "barack", "hillary",
+    "kamala", "bernie", "nancy", "chuck", "angela", "ursula", "boris", "vladimir", "xi", "shankar",
+    "arvind", "ranju", "brad", "jassy", "matthew", "christopher", "daniel", "anthony", "joshua",
+    "kenneth", "paul", "maria", "anna", "sara", "julia", "olga", "ivan", "ahmed", "mohamed", "mohammed",
+    "ali", "fatima", "karim", "rachid", "nadia", "leila", "yasmine", "omar", "hassan", "youssef", "amina",
+    "kate", "katherine", "kathleen", "joy", "timnit", "cathy", "meredith", "evan", "alvaro", "carlos",
+    "juan", "luis", "miguel", "javier", "ana", "lucia", "giulia", "marco", "luca", "giuseppe", "hans",
+    "klaus", "wolfgang", "jurgen", "ingrid", "eva", "emmanuelle", "gerard", "raymond", "rene", "roland",
+    "serge", "guy", "marcel", "lucien", "simone", "jacqueline", "odile", "brigitte", "genevieve", "agathe",
+    "clement", "maxime", "romain", "quentin", "florian", "kevin", "jeremie", "damien", "fabien", "fabrice",
+    "guillaume", "arnaud", "mathieu", "matthieu", "aurelien", "adrien", "bastien", "benjamin", "cyril",
+    "etienne", "gaetan", "jerome", "loic", "ludovic", "raphael", "remi", "sylvain", "tristan", "valentin",
+    "yann", "zoe", "alice", "louise", "jeanne", "charlotte", "lucie", "marion", "audrey", "emilie",
+    "laetitia", "melanie", "virginie", "delphine", "estelle", "fanny", "gaelle", "ludivine", "noemie",
+    "oceane", "solene", "amelie", "anais", "clemence", "elodie", "marianne", "christiane", "annie", NULL};
+
+static const char *const stop_np[] = {
+    "dans", "lors", "qui", "que", "qu'", "dont", "lorsque", "quand", "sur", "auprès", "aupres", "devant",
+    "avant", "apres", "sous", "depuis", "selon", "via", "par", "pour", "avec", "et", "mais", "ou", "car",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "en", "au", "aux",
+    "a", "ce", "cette", "vers", "contre", "sans", "chez", "pendant", "tandis", "alors", "puis", "ensuite",
+    "who", "which", "that", "in", "on", "at", "to", "during", "after", "before", "with", "and", "but",
+    "from", "for", "by", "when", "while", "as", "of", "told", "said", "says", "ajoute", "explique",
+    "ne", "n'", "se", "s'", "est", "sont", "etait", "a-t-il", "a-t-elle", "y", "il", "elle", NULL};
+
+static const char *const according[] = {"selon", "d'apres", "according", "pour", NULL};
+
+static const char *const *const lists[VB_LEX_COUNT] = {
+    [VB_LEX_SPEECH] = speech_forms, [VB_LEX_AUX] = aux, [VB_LEX_SKIP] = skip, [VB_LEX_DET] = det,
+    [VB_LEX_TITLE] = titles, [VB_LEX_PRONOUN] = pronouns, [VB_LEX_HUMAN] = human,
+    [VB_LEX_COLLECTIVE] = collective, [VB_LEX_COMPANY] = company, [VB_LEX_ORG_MARKER] = org_markers,
+    [VB_LEX_FIRST_NAME] = first_names, [VB_LEX_STOP_NP] = stop_np, [VB_LEX_ACCORDING] = according};
+
+/* One open-addressing hash set per list. */
+typedef struct word_set {
+    char (*slots)[32];
+    size_t mask;
+} word_set;
+
+static word_set sets[VB_LEX_COUNT];
+static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
+static bool sets_ok;
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void set_add(word_set *set, const char *w)
+{
+    if (strlen(w) >= 32) return;
+    for (size_t i = hash(w) & set->mask;; i = (i + 1) & set->mask) {
+        if (set->slots[i][0] == '\0') { strcpy(set->slots[i], w); return; }
+        if (strcmp(set->slots[i], w) == 0) return;
+    }
+}
+
+static bool set_has(const word_set *set, const char *w)
+{
+    if (!set->slots || strlen(w) >= 32) return false;
+    for (size_t i = hash(w) & set->mask;; i = (i + 1) & set->mask) {
+        if (set->slots[i][0] == '\0') return false;
+        if (strcmp(set->slots[i], w) == 0) return true;
+    }
+}
+
+/* Every tense and person of a first-group verb, folded (accents gone, so
+ * "indique" is both "indique" and "indiqué"). */
+static void add_er_verb(word_set *set, const char *infinitive)
+{
+    static const char *const endings[] = {
+        "e", "es", "ent", "ee", "ees", "ait", "aient", "a", "erent", "era", "eront", "ant", "ons", "ez",
+        "ais", "erait", "eraient", "ai", "asse", "at", NULL};
+    char stem[32], form[40];
+    const char *inf = infinitive;
+    size_t n;
+    if (strncmp(inf, "se ", 3) == 0) inf += 3;
+    if (strncmp(inf, "s'", 2) == 0) inf += 2;
+    n = strlen(inf);
+    if (n < 3 || n >= sizeof stem) return;
+    memcpy(stem, inf, n - 2);
+    stem[n - 2] = '\0';
+    for (const char *const *e = endings; *e; e++) {
+        strcpy(form, stem);
+        strcat(form, *e);
+        set_add(set, form);
+    }
+}
+
+static void build_sets(void)
+{
+    for (int l = 0; l < VB_LEX_COUNT; l++) {
+        size_t n = 0;
+        for (const char *const *w = lists[l]; *w; w++) n++;
+        if (l == VB_LEX_SPEECH) for (const char *const *w = speech_er; *w; w++) n += 20;
+        size_t size = 64;
+        while (size < n * 2) size *= 2;
+        sets[l].slots = calloc(size, sizeof *sets[l].slots);
+        if (!sets[l].slots) return;
+        sets[l].mask = size - 1;
+        for (const char *const *w = lists[l]; *w; w++) {
+            char *f = vb_fold(*w); /* the lists are written with or without accents */
+            if (f) { set_add(&sets[l], f); free(f); }
+        }
+        if (l == VB_LEX_SPEECH)
+            for (const char *const *w = speech_er; *w; w++) {
+                char *f = vb_fold(*w);
+                if (f) { add_er_verb(&sets[l], f); free(f); }
+            }
+    }
+    sets_ok = true;
+}
+
+bool vb_lex_has(vb_lex list, const char *folded)
+{
+    pthread_once(&sets_once, build_sets);
+    return sets_ok && set_has(&sets[list], folded);
+}
+
+bool vb_lex_inverted(vb_lex list, const char *folded, char pronoun[8])
+{
+    static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
+                                          "-elles", "-il", "-elle", "-on", "-nous", NULL};
+    size_t n = strlen(folded);
+    pronoun[0] = '\0';
+    for (const char *const *c = clitics; *c; c++) {
+        size_t k = strlen(*c);
+        if (n > k && strcmp(folded + n - k, *c) == 0) {
+            char verb[48];
+            memcpy(verb, folded, n - k);
+            verb[n - k] = '\0';
+            if (!vb_lex_has(list, verb)) return false;
+            const char *p = *c + 1;
+            if (strncmp(p, "t-", 2) == 0) p += 2;
+            strcpy(pronoun, p);
+            return true;
+        }
+    }
+    return vb_lex_has(list, folded);
+}

@@ -1,0 +1,245 @@
+"""Ingest behaviour: bad files skipped with one log line each, SIGHUP reload,
+cursors across reloads, `ingest` not reparsing unchanged files."""
+
+import re
+import shutil
+import signal
+import time
+import urllib.parse
+
+import pytest
+
+from conftest import ARTICLES, GOLD, IDS, ORDER_DESC, run_cli
+from helpers import assert_problem, first_day
+
+BAD_FILES = ["bad_empty.txt", "bad_binary.txt", "bad_latin1.txt", "bad_huge.txt"]
+
+
+def poll(fn, what, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+def add_bad_files(d):
+    (d / "bad_empty.txt").write_bytes(b"")
+    (d / "bad_binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01" * 300)
+    (d / "bad_latin1.txt").write_bytes(
+        "Le président a déclaré « la sécurité d'abord » à la presse.\n\n".encode("latin-1") * 40)
+    text = (ARTICLES / f"{IDS['003']}.txt").read_text(encoding="utf-8")
+    big = (text + "\n\n") * (200_000 // len(text.encode()) + 1)
+    (d / "bad_huge.txt").write_text(big, encoding="utf-8")
+    assert (d / "bad_huge.txt").stat().st_size >= 200_000
+
+
+def lines_naming(log, name):
+    return [line for line in log.splitlines() if name in line]
+
+
+def total(srv, target="/v1/articles"):
+    return srv.get_json(target)["meta"]["total"]
+
+
+def corpus_version(srv):
+    return srv.get_json("/v1")["data"]["corpus"]["version"]
+
+
+def quote_ids(srv, aid):
+    return [(q["id"], q["text"]) for q in srv.get_json(f"/v1/articles/{aid}")["data"]["quotes"]]
+
+
+# ------------------------------------------------------------------ bad files
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_bad_files_are_skipped_with_one_log_line_each(make_server, articles_copy, how):
+    add_bad_files(articles_copy)
+    if how == "flag":
+        srv = make_server(articles=articles_copy, args=["--max-file-size", "100000"])
+    else:
+        srv = make_server(articles=articles_copy, env={"VERBATIM_MAX_FILE_SIZE": "100000"})
+    assert srv.get_json("/readyz")["articles"] == 5
+    items, _ = srv.walk("/v1/articles?limit=100")
+    assert [a["id"] for a in items] == ORDER_DESC
+    for name in BAD_FILES:
+        assert_problem(srv.get(f"/v1/articles/{name[:-4]}"), 404, "not-found")
+    srv.stop()
+    log = srv.stderr()
+    for name in BAD_FILES:
+        named = lines_naming(log, name)
+        assert len(named) == 1, f"{name}: expected one log line, got {named}\n--- stderr:\n{log}"
+    lines = [lines_naming(log, n)[0] for n in BAD_FILES]
+    assert len(set(lines)) == len(BAD_FILES), "a line of its own for each file, with its reason"
+    for name in GOLD:
+        assert not any(name in l and "skip" in l.lower() for l in log.splitlines()), name
+
+
+def test_default_size_limit_accepts_articles_of_200kb(make_server, articles_copy):
+    text = (ARTICLES / f"{IDS['003']}.txt").read_text(encoding="utf-8")
+    (articles_copy / "long_article.txt").write_text((text + "\n\n") * 25, encoding="utf-8")
+    srv = make_server(articles=articles_copy)
+    assert srv.get_json("/readyz")["articles"] == 6
+    a = srv.get_json("/v1/articles/long_article")["data"]
+    assert len(a["body"]) > 100_000
+
+
+def test_large_folder(make_server, tmp_path):
+    d = tmp_path / "many"
+    d.mkdir()
+    for f in ARTICLES.glob("*.txt"):
+        shutil.copyfile(f, d / f.name)
+    src = [f.read_bytes() for f in sorted(ARTICLES.glob("*.txt"))]
+    for i in range(120):
+        (d / f"copy_{i:03d}.txt").write_bytes(src[i % 5])
+    srv = make_server(articles=d)
+    for r in srv.startup_answers:
+        assert_problem(r, 503, "not-ready")
+    assert srv.get_json("/readyz")["articles"] == 125
+    items, pages = srv.walk("/v1/articles?limit=100")
+    assert len(items) == 125 and len({a["id"] for a in items}) == 125 and len(pages) == 2
+    assert srv.get_json("/v1/speakers/nicole-ozer")["data"]["quote_count"] == 4 * 25
+
+    # many ties on the date: ties by id ascending in both directions, undated last,
+    # and keyset pages that cut through ties visit each item once
+    def expected(descending):
+        dated = sorted((a for a in items if a["date"]), key=lambda a: a["id"])
+        dated.sort(key=lambda a: first_day(a["date"]), reverse=descending)
+        return [a["id"] for a in dated] + sorted(a["id"] for a in items if not a["date"])
+    for sort, descending in (("-date", True), ("date", False)):
+        walked, _ = srv.walk(f"/v1/articles?limit=7&sort={sort}")
+        assert [a["id"] for a in walked] == expected(descending), sort
+    order = {aid: i for i, aid in enumerate(expected(True))}
+    quotes, _ = srv.walk("/v1/quotes?limit=33")
+    keys = [(order[q["article"]["id"]], int(q["id"].rsplit("-", 1)[1])) for q in quotes]
+    assert keys == sorted(keys) and len(set(q["id"] for q in quotes)) == len(quotes)
+
+
+# ------------------------------------------------------------------ SIGHUP
+
+def test_sighup_adds_modifies_removes(make_server, articles_copy):
+    srv = make_server(articles=articles_copy)
+    v0 = corpus_version(srv)
+    etag_list = srv.get("/v1/articles").headers["etag"]
+    etag_index = srv.get("/v1").headers["etag"]
+    before = {aid: quote_ids(srv, aid) for aid in GOLD}
+
+    # add a valid article (a copy of 002, which quotes Nicole Ozer once)
+    shutil.copyfile(ARTICLES / f"{IDS['002']}.txt", articles_copy / "005_copie.txt")
+    srv.signal(signal.SIGHUP)
+    poll(lambda: total(srv) == 6, "the new article after SIGHUP")
+    assert srv.get_json("/v1/articles/005_copie")["data"]["date"] == "2018-05"
+    assert corpus_version(srv) == v0 + 1
+    assert srv.get_json("/readyz")["corpus_version"] == v0 + 1
+    r = srv.get("/v1/articles", headers={"If-None-Match": etag_list})
+    assert r.status == 200 and r.headers["etag"] != etag_list
+    assert srv.get("/v1").headers["etag"] != etag_index
+    ozer = srv.get_json("/v1/speakers/nicole-ozer")["data"]
+    assert ozer["quote_count"] == 5 and ozer["article_count"] == 3
+    for aid in GOLD:
+        assert quote_ids(srv, aid) == before[aid], "quote ids are stable across reloads"
+    assert srv.get_json("/v1/dates")["data"][0] == {"period": "2018-05", "count": 2}
+
+    # a reload with nothing changed, then a modification: the version grows by one only
+    srv.signal(signal.SIGHUP)
+    with open(articles_copy / f"{IDS['002']}.txt", "a", encoding="utf-8") as f:
+        f.write("\n\nUn paragraphe ajouté pour le test de rechargement.\n")
+    srv.signal(signal.SIGHUP)
+    poll(lambda: "test de rechargement" in srv.get_json(f"/v1/articles/{IDS['002']}")["data"]["body"],
+         "the modified article after SIGHUP")
+    assert corpus_version(srv) == v0 + 2
+    assert quote_ids(srv, IDS["002"]) == before[IDS["002"]]
+    assert srv.get_json("/v1/articles?q=rechargement")["meta"]["total"] == 1
+
+    # remove an article
+    (articles_copy / f"{IDS['004']}.txt").unlink()
+    srv.signal(signal.SIGHUP)
+    poll(lambda: total(srv) == 5, "the removed article gone after SIGHUP")
+    assert_problem(srv.get(f"/v1/articles/{IDS['004']}"), 404, "not-found")
+    assert_problem(srv.get(f"/v1/quotes/{IDS['004']}-1"), 404, "not-found")
+    assert srv.get_json("/v1/dates")["meta"]["undated"] == 0
+    assert corpus_version(srv) == v0 + 3
+    assert srv.get_json("/healthz") == {"status": "ok"}
+
+
+def test_sighup_skips_a_bad_new_file_and_keeps_serving(make_server, articles_copy):
+    srv = make_server(articles=articles_copy)
+    (articles_copy / "bad_binary.txt").write_bytes(b"\x00\xff" * 500)
+    shutil.copyfile(ARTICLES / f"{IDS['001']}.txt", articles_copy / "007_nouveau.txt")
+    srv.signal(signal.SIGHUP)
+    poll(lambda: total(srv) == 6, "the good new article after SIGHUP")
+    assert_problem(srv.get("/v1/articles/bad_binary"), 404, "not-found")
+    srv.stop()
+    assert len(lines_naming(srv.stderr(), "bad_binary.txt")) == 1, srv.stderr()
+
+
+def test_cursor_survives_reload(make_server, articles_copy):
+    srv = make_server(articles=articles_copy)
+    page = srv.get_json("/v1/articles?limit=2")
+    assert [a["id"] for a in page["data"]] == [IDS["003"], IDS["000"]]
+    nxt = page["links"]["next"]
+    # remove the next item, add one that sorts before the cursor
+    (articles_copy / f"{IDS['001']}.txt").unlink()
+    shutil.copyfile(ARTICLES / f"{IDS['003']}.txt", articles_copy / "006_futur.txt")
+    srv.signal(signal.SIGHUP)
+    poll(lambda: srv.get("/v1/articles/006_futur").status == 200, "the new article after SIGHUP")
+    assert [a["id"] for a in srv.walk("/v1/articles?limit=100")[0]] == \
+        [IDS["003"], "006_futur", IDS["000"], IDS["002"], IDS["004"]]
+    rest, _ = srv.walk(nxt)
+    assert [a["id"] for a in rest] == [IDS["002"], IDS["004"]]
+
+
+# ------------------------------------------------------------------ ingest command
+
+def output(r):
+    return (r.stdout + r.stderr).decode("utf-8", "replace")
+
+
+def unchanged_line(text):
+    lines = [l for l in text.splitlines() if "unchanged" in l.lower()]
+    assert lines, f"no summary line with 'unchanged' in:\n{text}"
+    return lines[-1]
+
+
+def test_ingest_twice_reports_unchanged(make_server, articles_copy, tmp_path):
+    db = tmp_path / "ingest.db"
+    r = run_cli("ingest", "--articles", articles_copy, "--db", db)
+    assert r.returncode == 0, output(r)
+    assert re.search(r"\b5\b", output(r)), output(r)
+
+    r = run_cli("ingest", "--articles", articles_copy, "--db", db)
+    assert r.returncode == 0, output(r)
+    line = unchanged_line(output(r))
+    assert re.search(r"\b5\b", line), line
+    assert re.search(r"(\b5\b\D{0,20}unchanged|unchanged\D{0,20}\b5\b)", line, re.I), line
+
+    with open(articles_copy / f"{IDS['002']}.txt", "a", encoding="utf-8") as f:
+        f.write("\n\nUn paragraphe ajouté.\n")
+    r = run_cli("ingest", "--articles", articles_copy, "--db", db)
+    assert r.returncode == 0, output(r)
+    line = unchanged_line(output(r))
+    assert re.search(r"(\b4\b\D{0,20}unchanged|unchanged\D{0,20}\b4\b)", line, re.I), line
+    assert re.search(r"\b1\b", line), line
+
+    # the server starts from the ingested database
+    srv = make_server(articles=articles_copy, db=db)
+    assert srv.get_json("/readyz")["articles"] == 5
+    assert "Un paragraphe ajouté." in srv.get_json(f"/v1/articles/{IDS['002']}")["data"]["body"]
+
+
+def test_ingest_reports_bad_files(articles_copy, tmp_path):
+    add_bad_files(articles_copy)
+    r = run_cli("ingest", "--articles", articles_copy, "--db", tmp_path / "i.db", "--max-file-size", "100000")
+    assert r.returncode == 0, output(r)
+    log = r.stderr.decode("utf-8", "replace")
+    for name in BAD_FILES:
+        assert len(lines_naming(log, name)) == 1, f"{name}:\n{log}"
+
+
+def test_quote_ids_equal_across_servers(make_server, server, articles_copy):
+    srv = make_server(articles=articles_copy)
+    for aid in GOLD:
+        assert quote_ids(srv, aid) == quote_ids(server, aid)
