@@ -220,7 +220,8 @@ static int read_date(const tokens *t, int i, vb_date *out)
     /* D[er] MONTH[.][,] YYYY */
     k = i;
     if (is_number(TOK(k), 2) || strcmp(TOK(k), "1er") == 0) {
-        day = atoi(TOK(k++));
+        day = atoi(TOK(k));
+        k++;
         if ((month = month_of(TOK(k))) != 0) {
             k++;
             if (strcmp(TOK(k), ".") == 0) k++;
@@ -239,7 +240,8 @@ static int read_date(const tokens *t, int i, vb_date *out)
         k++;
         if (strcmp(TOK(k), ".") == 0) k++;
         if (is_number(TOK(k), 2)) {
-            day = atoi(TOK(k++));
+            day = atoi(TOK(k));
+        k++;
             if (strcmp(TOK(k), "th") == 0 || strcmp(TOK(k), "st") == 0 || strcmp(TOK(k), "nd") == 0 ||
                 strcmp(TOK(k), "rd") == 0) k++;
             if (strcmp(TOK(k), ",") == 0) k++;

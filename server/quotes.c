@@ -247,6 +247,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
                 break;
             }
             if (vb_lex_has(VB_LEX_STOP_NP, k->fold) && !is_connector(k->fold)) break;
+            if (vb_lex_has(VB_LEX_AUX, k->fold) && b > i + 1) break; /* "des associations ... ont exhorté" */
             if (vb_lex_has(VB_LEX_SPEECH, k->fold) && !vb_lex_has(VB_LEX_HUMAN, k->fold)) break;
             b++;
         }
@@ -365,7 +366,16 @@ static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention 
             !strcmp(tok[k - 1].fold, "n'") || !strcmp(tok[k - 1].fold, "ne") || !strcmp(tok[k - 1].fold, "s'")))
         k--;
     size_t end = k;
-    if (end == sentence_a) return false;
+    /* ", a indiqué l'OPC, et ...": no subject before, so it follows the verb. */
+    if (end == sentence_a || (!tok[end - 1].word && strchr(",;:", tok[end - 1].fold[0]))) {
+        size_t after = skip_between(x, v + 1, x->t.count);
+        if (after < x->t.count && !x->in_span[after] && read_np(x, after, x->t.count, m) && m->type != M_PRONOUN) {
+            m->cue_a = end;
+            m->cue_b = v + 1;
+            return true;
+        }
+        return false;
+    }
     /* back to the clause start */
     size_t start = end;
     while (start > sentence_a) {
@@ -401,6 +411,30 @@ static bool according_to(const extractor *x, size_t i, size_t limit, mention *m,
     m->cue_a = i;
     m->cue_b = np;
     return true;
+}
+
+/* An incise between the marks: « Nous espérons, a-t-il dit, que ... »,
+ * «... temps réel, assure-t-elle. Depuis ... ». */
+static bool incise_inside(const extractor *x, const span *s, mention *m)
+{
+    const vb_token *tok = x->t.tok;
+    size_t end = s->close != NONE ? s->close : x->t.count;
+    for (size_t i = s->open + 2; i + 1 < end; i++) {
+        char pron[8] = "", vpron[8] = "";
+        if (!is_fold(&tok[i - 1], ",") || !tok[i].word) continue;
+        size_t k = i;
+        if (vb_lex_inverted(VB_LEX_AUX, tok[k].fold, pron) && pron[0]) k++;
+        if (k >= end || !vb_lex_inverted(VB_LEX_SPEECH, tok[k].fold, vpron)) continue;
+        if (!pron[0] && !vpron[0]) continue;
+        if (k + 1 < end && !(is_fold(&tok[k + 1], ",") || is_fold(&tok[k + 1], "."))) continue;
+        m->type = M_PRONOUN;
+        m->a = vpron[0] ? k : i;
+        m->b = m->a + 1;
+        m->cue_a = i;
+        m->cue_b = k + 1;
+        return true;
+    }
+    return false;
 }
 
 /* Cues before the span, in its sentence. */
@@ -475,40 +509,75 @@ static bool preposition(const char *w)
     return false;
 }
 
-/* Every named entity and description of people outside the quotes, in order. */
+/* Does the clause that token i belongs to start at i (after ',', ';', ':',
+ * a sentence end, "que"/"quand", or "selon"/"pour" which name a source)? */
+static bool starts_clause(const extractor *x, size_t i)
+{
+    const vb_token *tok = x->t.tok;
+    if (i == 0 || tok[i].para_start || sentence_end(x, i - 1)) return true;
+    const vb_token *p = &tok[i - 1];
+    if (!p->word) return !x->in_span[i - 1] && strchr(",;:", p->fold[0]) != NULL;
+    /* Not after "que": the subject of reported speech is not the speaker. */
+    return !strcmp(p->fold, "selon") || !strcmp(p->fold, "mais") || !strcmp(p->fold, "but");
+}
+
+static bool sentence_initial(const extractor *x, size_t i)
+{
+    return i == 0 || x->t.tok[i].para_start || sentence_end(x, i - 1) ||
+           (!x->t.tok[i - 1].word && !strcmp(x->t.tok[i - 1].fold, "ⓘ"));
+}
+
+/* A capitalised word that opens a sentence is a name only if the text also
+ * capitalises it elsewhere, or it is an acronym or a known first name. */
+static bool name_at_sentence_start(const extractor *x, size_t i, size_t b)
+{
+    const vb_token *tok = x->t.tok;
+    if (b - i > 1 || tok[i].upper || vb_lex_has(VB_LEX_FIRST_NAME, tok[i].fold) ||
+        vb_lex_has(VB_LEX_ORG_MARKER, tok[i].fold))
+        return true;
+    for (size_t j = 0; j < x->t.count; j++)
+        if (j != i && tok[j].cap && !sentence_initial(x, j) && !strcmp(tok[j].fold, tok[i].fold)) return true;
+    return false;
+}
+
+/* Every named entity and description of people or organisations outside the
+ * quotes, in order. */
 static bool index_entities(const extractor *x, entities *e)
 {
     const vb_token *tok = x->t.tok;
     for (size_t i = 0; i < x->t.count; i++) {
         if (x->in_span[i] || !tok[i].word) continue;
-        bool after_prep = i > 0 && tok[i - 1].word && preposition(tok[i - 1].fold);
-        bool clause_start = i == 0 || tok[i].para_start || (!tok[i - 1].word && !x->in_span[i - 1]) ||
-                            sentence_end(x, i - 1);
-        if (i > 0 && tok[i - 1].word && vb_lex_has(VB_LEX_DET, tok[i - 1].fold)) {
-            size_t d = i - 1;
-            after_prep = d > 0 && tok[d - 1].word && preposition(tok[d - 1].fold);
-            clause_start = d == 0 || tok[d].para_start || (!tok[d - 1].word && !x->in_span[d - 1]) ||
-                           (tok[d - 1].word && (!strcmp(tok[d - 1].fold, "quand") || !strcmp(tok[d - 1].fold, "que")));
-        }
         mention m = {0};
         if (tok[i].cap && !vb_lex_has(VB_LEX_DET, tok[i].fold) && !vb_lex_has(VB_LEX_STOP_NP, tok[i].fold) &&
             !vb_lex_has(VB_LEX_PRONOUN, tok[i].fold) && !vb_lex_has(VB_LEX_SKIP, tok[i].fold) &&
             !vb_lex_has(VB_LEX_TITLE, tok[i].fold) && read_np(x, i, x->t.count, &m) && m.type == M_NAME) {
-            entity en = {i, m.a, m.b, vb_name_kind(&x->t, m.a, m.b), false, clause_start && !after_prep};
-            if (!add_entity(e, en)) return false;
+            size_t start = i;
+            if (i > 0 && vb_lex_has(VB_LEX_DET, tok[i - 1].fold)) start = i - 1;
+            if (!sentence_initial(x, i) || name_at_sentence_start(x, i, m.b)) {
+                bool after_prep = start > 0 && tok[start - 1].word && preposition(tok[start - 1].fold);
+                entity en = {i, m.a, m.b, vb_name_kind(&x->t, m.a, m.b), false, starts_clause(x, start) && !after_prep};
+                if (!add_entity(e, en)) return false;
+            }
             i = m.b - 1;
             continue;
         }
-        if (!tok[i].cap && (vb_lex_has(VB_LEX_COLLECTIVE, tok[i].fold) || vb_lex_has(VB_LEX_HUMAN, tok[i].fold)) &&
-            i > 0 && vb_lex_has(VB_LEX_DET, tok[i - 1].fold)) {
+        bool people = vb_lex_has(VB_LEX_COLLECTIVE, tok[i].fold) || vb_lex_has(VB_LEX_HUMAN, tok[i].fold);
+        bool company = vb_lex_has(VB_LEX_COMPANY, tok[i].fold);
+        if (!tok[i].cap && (people || company) && i > 0 && vb_lex_has(VB_LEX_DET, tok[i - 1].fold)) {
             size_t d = i - 1;
-            while (d > 0 && (vb_lex_has(VB_LEX_DET, tok[d - 1].fold) ||
-                             (tok[d - 1].word && strlen(tok[d - 1].fold) > 4 && !strcmp(tok[d - 1].fold + strlen(tok[d - 1].fold) - 4, "aine"))))
+            while (d > 0 && tok[d - 1].word && !tok[d - 1].cap &&
+                   (!strcmp(tok[d - 1].fold, "une") || !strcmp(tok[d - 1].fold, "un") || !strcmp(tok[d - 1].fold, "de") ||
+                    !strcmp(tok[d - 1].fold, "d'") || (strlen(tok[d - 1].fold) > 4 &&
+                    !strcmp(tok[d - 1].fold + strlen(tok[d - 1].fold) - 4, "aine"))))
                 d--;
+            bool after_prep = d > 0 && tok[d - 1].word && preposition(tok[d - 1].fold);
             if (read_np(x, d, x->t.count, &m)) {
-                vb_kind kind = vb_description_kind(&x->t, m.a, m.b);
-                entity en = {i, m.a, m.b, kind, kind == VB_KIND_GROUP, clause_start && !after_prep};
-                if (!add_entity(e, en)) return false;
+                vb_kind kind = m.type == M_NAME ? vb_name_kind(&x->t, m.a, m.b) : vb_description_kind(&x->t, m.a, m.b);
+                entity en = {i, m.a, m.b, kind, kind == VB_KIND_GROUP, starts_clause(x, d) && !after_prep};
+                /* a company noun alone ("la société") stands for a named one: resolved later */
+                if (m.type == M_NAME || people || company) {
+                    if (!add_entity(e, en)) return false;
+                }
                 if (m.b > i) i = m.b - 1;
             }
         }
@@ -516,9 +585,34 @@ static bool index_entities(const extractor *x, entities *e)
     return true;
 }
 
+static bool same_name(const extractor *x, const entity *a, const entity *b)
+{
+    if (a->b - a->a != b->b - b->a) return false;
+    for (size_t k = 0; k < a->b - a->a; k++)
+        if (strcmp(x->t.tok[a->a + k].fold, x->t.tok[b->a + k].fold) != 0) return false;
+    return true;
+}
+
+/* The organisation the article is about: the named one mentioned most,
+ * subjects counting triple. */
+static const entity *dominant_organisation(const extractor *x, const entities *e)
+{
+    const entity *best = NULL;
+    size_t best_score = 0;
+    for (size_t i = 0; i < e->count; i++) {
+        const entity *en = &e->items[i];
+        if (en->kind != VB_KIND_ORGANIZATION || !x->t.tok[en->a].cap) continue;
+        size_t score = 0;
+        for (size_t j = 0; j < e->count; j++)
+            if (e->items[j].kind == VB_KIND_ORGANIZATION && same_name(x, &e->items[j], en))
+                score += e->items[j].subject ? 3 : 1;
+        if (score > best_score) { best = en; best_score = score; }
+    }
+    return best;
+}
+
 /* The organisation a passage at token `at` is about: the latest organisation
- * named in the same paragraph before it, else the one named most often as a
- * subject in the article, else the one named most often. */
+ * named in the same paragraph before it, else the dominant one. */
 static const entity *topic_organisation(const extractor *x, const entities *e, size_t at)
 {
     size_t para = at;
@@ -526,32 +620,15 @@ static const entity *topic_organisation(const extractor *x, const entities *e, s
     for (size_t i = e->count; i-- > 0;) {
         const entity *en = &e->items[i];
         if (en->at >= at || en->at < para) continue;
-        if (en->kind == VB_KIND_ORGANIZATION) return en;
+        if (en->kind == VB_KIND_ORGANIZATION && x->t.tok[en->a].cap) return en;
     }
-    const entity *best = NULL;
-    size_t best_score = 0;
-    for (size_t i = 0; i < e->count; i++) {
-        const entity *en = &e->items[i];
-        if (en->kind != VB_KIND_ORGANIZATION) continue;
-        size_t score = 0;
-        for (size_t j = 0; j < e->count; j++) {
-            const entity *o = &e->items[j];
-            if (o->b - o->a != en->b - en->a || o->kind != VB_KIND_ORGANIZATION) continue;
-            bool same = true;
-            for (size_t k = 0; k < en->b - en->a && same; k++)
-                same = !strcmp(x->t.tok[o->a + k].fold, x->t.tok[en->a + k].fold);
-            if (same) score += o->subject ? 3 : 1;
-        }
-        if (score > best_score) { best = en; best_score = score; }
-    }
-    return best;
+    return dominant_organisation(x, e);
 }
 
 typedef struct resolved {
     size_t a, b;       /* the name's tokens */
     vb_kind kind;
-    bool from_text;    /* a and b are tokens (else `name` below) */
-    char *name;        /* an explicit name (when not from tokens) */
+    bool description;  /* a noun phrase, not a name: it keeps its determiner */
     size_t alias_a, alias_b;
 } resolved;
 
@@ -575,13 +652,54 @@ static void full_name(const extractor *x, const entities *e, resolved *r)
     }
 }
 
+static void resolve(const extractor *x, const entities *e, const span *spans, size_t index, resolved *out);
+
+/* A pronoun at token `at` (before the quote at `quote`) stands for the latest
+ * entity of its number mentioned before it: a clause's subject, or an earlier
+ * quote's speaker. */
+static void resolve_pronoun(const extractor *x, const entities *e, const span *spans, size_t index, size_t at,
+                            const char *pronoun, resolved *out)
+{
+    bool plural = !strcmp(pronoun, "ils") || !strcmp(pronoun, "elles") || !strcmp(pronoun, "they");
+    size_t best_at = 0;
+    bool found = false;
+    for (size_t i = 0; i < e->count; i++) {
+        const entity *en = &e->items[i];
+        if (en->at >= at || en->plural != plural) continue;
+        if (!plural && !en->subject) continue;
+        if (!found || en->at >= best_at) {
+            best_at = en->at;
+            out->a = en->a;
+            out->b = en->b;
+            out->kind = en->kind;
+            out->description = !x->t.tok[en->a].cap;
+            found = true;
+        }
+    }
+    for (size_t i = 0; i < index; i++) {
+        const span *p = &spans[i];
+        if (p->m.type != M_NAME && p->m.type != M_DESCRIPTION) continue;
+        if (p->open >= at || (found && p->open < best_at)) continue;
+        bool p_plural = p->m.type == M_DESCRIPTION && vb_description_kind(&x->t, p->m.a, p->m.b) == VB_KIND_GROUP;
+        if (p_plural != plural) continue;
+        resolve(x, e, spans, i, out);
+        best_at = p->open;
+        found = true;
+    }
+    if (!found) out->kind = VB_KIND_NONE;
+    /* A description of a company ("la société") stands for the organisation. */
+    if (found && out->description && out->kind == VB_KIND_ORGANIZATION) {
+        const entity *org = topic_organisation(x, e, at);
+        if (org) { out->a = org->a; out->b = org->b; out->description = false; }
+    }
+}
+
 static void resolve(const extractor *x, const entities *e, const span *spans, size_t index, resolved *out)
 {
     const span *s = &spans[index];
     const mention *m = &s->m;
     const vb_token *tok = x->t.tok;
     memset(out, 0, sizeof *out);
-    out->from_text = true;
     if (m->type == M_NAME) {
         out->a = m->a;
         out->b = m->b;
@@ -592,71 +710,47 @@ static void resolve(const extractor *x, const entities *e, const span *spans, si
         return;
     }
     if (m->type == M_PRONOUN) {
-        const char *p = tok[m->a].fold;
         char pron[8] = "";
-        if (!vb_lex_has(VB_LEX_PRONOUN, p)) vb_lex_inverted(VB_LEX_SPEECH, p, pron), p = pron;
-        if (!pron[0] && !vb_lex_has(VB_LEX_PRONOUN, p)) { vb_lex_inverted(VB_LEX_AUX, tok[m->a].fold, pron); p = pron; }
-        bool plural = !strcmp(p, "ils") || !strcmp(p, "elles") || !strcmp(p, "they");
-        /* The latest entity of that number before the quote: an earlier
-         * quote's speaker or a phrase outside quotes. */
-        size_t best_at = 0;
-        bool found = false;
-        for (size_t i = 0; i < e->count; i++) {
-            const entity *en = &e->items[i];
-            if (en->at >= s->open || en->plural != plural) continue;
-            if (!plural && !en->subject) continue;
-            if (!found || en->at >= best_at) {
-                best_at = en->at;
-                out->a = en->a;
-                out->b = en->b;
-                out->kind = en->kind;
-                found = true;
-            }
+        const char *p = tok[m->a].fold;
+        if (!vb_lex_has(VB_LEX_PRONOUN, p)) {
+            if (!vb_lex_inverted(VB_LEX_SPEECH, p, pron) || !pron[0]) vb_lex_inverted(VB_LEX_AUX, p, pron);
+            p = pron;
         }
-        for (size_t i = 0; i < index; i++) {
-            const span *p2 = &spans[i];
-            if (p2->m.type != M_NAME && p2->m.type != M_DESCRIPTION) continue;
-            if (p2->open >= s->open || (found && p2->open < best_at)) continue;
-            bool p2_plural = p2->m.type == M_DESCRIPTION && vb_description_kind(&x->t, p2->m.a, p2->m.b) == VB_KIND_GROUP;
-            if (p2_plural != plural) continue;
-            resolve(x, e, spans, i, out);
-            best_at = p2->open;
-            found = true;
-        }
-        if (!found) out->kind = VB_KIND_NONE;
+        resolve_pronoun(x, e, spans, index, m->a, p, out);
         return;
     }
     if (m->type == M_DESCRIPTION) {
         vb_kind kind = vb_description_kind(&x->t, m->a, m->b);
-        /* "un porte-parole d'Amazon", "a spokesperson for X", "la société" */
+        /* "un porte-parole d'Amazon", "a spokesperson for X": the organisation. */
         bool spokes = false;
-        size_t org_a = 0, org_b = 0;
         for (size_t i = m->a; i < m->b; i++) {
             if (!strcmp(tok[i].fold, "porte-parole") || !strcmp(tok[i].fold, "spokesperson") ||
                 !strcmp(tok[i].fold, "spokesman") || !strcmp(tok[i].fold, "spokeswoman"))
                 spokes = true;
-            if (spokes && tok[i].cap) { org_a = i; org_b = i + 1; while (org_b < m->b && (tok[org_b].cap || is_connector(tok[org_b].fold))) org_b++; break; }
-        }
-        if (spokes && org_b) {
-            out->a = org_a;
-            out->b = org_b;
-            out->kind = VB_KIND_ORGANIZATION;
-            return;
-        }
-        if (spokes || kind == VB_KIND_ORGANIZATION) {
-            const entity *org = topic_organisation(x, e, s->open);
-            /* "le groupe de Seattle", "la firme de Seattle": the description
-             * itself, when nothing in the article names the organisation. */
-            if (org) {
-                out->a = org->a;
-                out->b = org->b;
+            if (spokes && tok[i].cap) {
+                size_t b = i + 1;
+                while (b < m->b && (tok[b].cap || is_connector(tok[b].fold))) b++;
+                while (b > i + 1 && is_connector(tok[b - 1].fold)) b--;
+                out->a = i;
+                out->b = b;
                 out->kind = VB_KIND_ORGANIZATION;
                 return;
             }
         }
+        /* An unnamed spokesperson speaks for the organisation the article is
+         * about; "la société", "le groupe" for the one the passage is about. */
+        const entity *org = spokes ? dominant_organisation(x, e)
+                            : kind == VB_KIND_ORGANIZATION ? topic_organisation(x, e, s->open) : NULL;
+        if (org) {
+            out->a = org->a;
+            out->b = org->b;
+            out->kind = VB_KIND_ORGANIZATION;
+            return;
+        }
         out->a = m->a;
         out->b = m->b;
         out->kind = kind;
+        out->description = true;
     }
 }
 
@@ -687,34 +781,82 @@ static void attribute(extractor *x)
     }
     for (size_t i = 0; i < x->count; i++) {
         span *s = &x->spans[i];
-        mention m = {0};
-        if (cue_after(x, s, &m) || cue_before(x, s, &m)) s->m = m;
+        mention m = {0}, before = {0};
+        if (incise_inside(x, s, &m)) {
+            s->m = m;
+        } else if (cue_after(x, s, &m)) {
+            /* "selon la préfète, X : « ... » explique-t-elle": the name wins
+             * over the pronoun that stands for it. */
+            if (m.type == M_PRONOUN && cue_before(x, s, &before) && before.type != M_PRONOUN) {
+                before.cue_a = m.cue_a;
+                before.cue_b = m.cue_b;
+                m = before;
+            }
+            s->m = m;
+        } else if (cue_before(x, s, &m)) {
+            s->m = m;
+        }
     }
-    /* Quotes in one sentence share its cue; a quote with none that follows a
-     * quote in the same paragraph, or opens the next one, continues it. */
+    /* Quotes in one sentence share its cue. */
     for (size_t i = 0; i < x->count; i++) {
         span *s = &x->spans[i];
         if (s->m.type != M_NONE) continue;
         for (size_t j = i + 1; j < x->count && x->spans[j].sentence_a == s->sentence_a; j++)
             if (x->spans[j].m.type != M_NONE) { s->continues = j; break; }
-        if (s->continues != NONE || i == 0) continue;
-        const span *p = &x->spans[i - 1];
-        size_t para = s->open;
-        while (para > 0 && !x->t.tok[para].para_start) para--;
-        bool same_para = p->open >= para;
-        bool opens_para = x->t.tok[s->open].para_start || s->sentence_a == s->open;
-        if (same_para || (opens_para && p->open + 1 >= para - 200)) {
-            /* nothing attributed to someone else in between */
-            s->continues = p->continues != NONE ? p->continues : i - 1;
-            if (!same_para) {
-                size_t prev_para = p->open;
-                while (prev_para > 0 && !x->t.tok[prev_para].para_start) prev_para--;
-                size_t k = para;
-                size_t paras = 0;
-                while (k > prev_para) { if (x->t.tok[k].para_start) paras++; k--; }
-                if (paras > 1 || !opens_para) s->continues = NONE;
-            }
+        for (size_t j = i; s->continues == NONE && j-- > 0 && x->spans[j].sentence_b > s->open;)
+            if (x->spans[j].m.type != M_NONE && x->spans[j].sentence_a == s->sentence_a) s->continues = j;
+    }
+}
+
+static size_t paragraph_of(const extractor *x, size_t tok)
+{
+    while (tok > 0 && !x->t.tok[tok].para_start) tok--;
+    return tok;
+}
+
+static size_t words_of(const span *s, const extractor *x)
+{
+    size_t n = 0;
+    for (size_t i = s->open + 1; i < x->t.count && (s->close == NONE ? x->in_span[i] == x->in_span[s->open] : i < s->close); i++)
+        n += x->t.tok[i].word;
+    return n;
+}
+
+/* A quote with no cue continues the words of the previous attributed quote
+ * when it stands in the same paragraph or the next one, and no other
+ * speaker is named as a subject in between. Short scare quotes ("travailler")
+ * in between neither take nor break the chain. */
+static void continue_speakers(extractor *x, const entities *e)
+{
+    for (size_t i = 1; i < x->count; i++) {
+        span *s = &x->spans[i];
+        if (s->m.type != M_NONE || s->continues != NONE) continue;
+        size_t prev = NONE;
+        for (size_t j = i; j-- > 0;) {
+            const span *p = &x->spans[j];
+            if (p->m.type != M_NONE || p->continues != NONE) { prev = p->continues != NONE ? p->continues : j; break; }
+            if (words_of(p, x) >= 4) break;
         }
+        if (prev == NONE) continue;
+        const span *p = &x->spans[prev];
+        size_t para = paragraph_of(x, s->open), prev_para = paragraph_of(x, p->open);
+        if (para != prev_para) {
+            /* only the next paragraph */
+            size_t k = para;
+            if (k == 0) continue;
+            if (paragraph_of(x, k - 1) != prev_para) continue;
+        }
+        size_t from = p->close != NONE ? p->close : p->open;
+        bool other = false;
+        for (size_t k = 0; k < e->count && !other; k++) {
+            const entity *en = &e->items[k];
+            if (en->at <= from || en->at >= s->open || !en->subject) continue;
+            /* the same speaker named again does not break the chain */
+            if (p->m.type == M_NAME && !strcmp(x->t.tok[en->b - 1].fold, x->t.tok[p->m.b - 1].fold)) continue;
+            if (p->m.type == M_PRONOUN && en->kind == VB_KIND_PERSON) continue;
+            other = true;
+        }
+        if (!other) s->continues = prev;
     }
 }
 
@@ -737,6 +879,7 @@ vb_status vb_extract_quotes(const char *body, size_t len, const char *lang, vb_q
     if (!find_spans(&x)) goto done;
     attribute(&x);
     if (!index_entities(&x, &e)) goto done;
+    continue_speakers(&x, &e);
     if (x.count && !(out->items = calloc(x.count, sizeof *out->items))) goto done;
     for (size_t i = 0; i < x.count; i++) {
         const span *s = &x.spans[i];
@@ -751,7 +894,8 @@ vb_status vb_extract_quotes(const char *body, size_t len, const char *lang, vb_q
         resolve(&x, &e, x.spans, from, &r);
         if (r.kind == VB_KIND_NONE || r.a >= r.b) continue;
         q->kind = r.kind;
-        if (!(q->speaker = vb_speaker_name(&x.t, r.a, r.b))) continue;
+        q->speaker = r.description ? tokens_text(&x, r.a, r.b) : vb_speaker_name(&x.t, r.a, r.b);
+        if (!q->speaker) continue;
         if (src->m.cue_b > src->m.cue_a && from == i) q->cue = tokens_text(&x, src->m.cue_a, src->m.cue_b);
         if (src->m.role_b > src->m.role_a && from == i) q->role = tokens_text(&x, src->m.role_a, src->m.role_b);
         if (r.alias_b > r.alias_a) q->aliases = tokens_text(&x, r.alias_a, r.alias_b);

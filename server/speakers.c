@@ -49,6 +49,12 @@ vb_kind vb_description_kind(const vb_text *t, size_t a, size_t b)
             continue;
         }
         if (!t->tok[i].word) continue;
+        /* quantities: "une trentaine de", "17" */
+        size_t n = strlen(w);
+        if ((w[0] >= '0' && w[0] <= '9') || (n > 4 && !strcmp(w + n - 4, "aine")) || !strcmp(w, "de") || !strcmp(w, "d'")) {
+            plural_det = true;
+            continue;
+        }
         if (vb_lex_has(VB_LEX_COLLECTIVE, w) || (plural_det && plural_word(w))) return VB_KIND_GROUP;
         if (vb_lex_has(VB_LEX_COMPANY, w)) return VB_KIND_ORGANIZATION;
         if (vb_lex_has(VB_LEX_HUMAN, w)) return VB_KIND_ANONYMOUS;

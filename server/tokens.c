@@ -131,7 +131,7 @@ static const char *const speech_er[] = {
     "exhorter", "marteler", "avouer", "alerter", "alarmer", "inquieter", "repliquer", "objecter",
     "rassurer", "rectifier", "communiquer", "evoquer", "jurer", "conseiller", "recommander", "suggerer",
     "indigner", "penser", "considerer", "prevenir", "trancher", "conceder", "insister", "mettre",
-    "poster", "publier", "arguer", "assener", "asséner", "certifier", "deplorer", "espérer", "exposer",
+    "arguer", "assener", "asséner", "certifier", "deplorer", "espérer", "exposer",
     "jubiler", "lancer", "mentionner", "opposer", "pester", "railler", "reiterer", "relativiser",
     "remarquer", "revendiquer", "se feliciter", "declarer", "regretter", "s'inquieter", NULL};
 
@@ -189,7 +189,7 @@ static const char *const skip[] = {
     "aussitot", "plus", "tard", "tot", "recemment", "dernierement", "sur", "un", "ton", "today",
     "yesterday", "also", "later", "recently", "then", "monday", "tuesday", "wednesday", "thursday",
     "friday", "saturday", "sunday", "earlier", "last", "week", "night", "morning", "afternoon",
-    "evening", "once", "again", "ne", "pas", "t", "-", "il", "y", "quant", NULL};
+    "evening", "once", "again", "ne", "pas", "quant", NULL};
 
 static const char *const det[] = {
     "le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "ce", "cet", "cette", "ces", "son",
@@ -238,7 +238,8 @@ static const char *const company[] = {
     "societe", "entreprise", "groupe", "firme", "multinationale", "geant", "compagnie", "plateforme",
     "constructeur", "editeur", "fabricant", "operateur", "start-up", "startup", "marque", "enseigne",
     "institution", "autorite", "organisation", "organisme", "association", "ong", "collectif",
-    "agence", "ministere", "gouvernement", "mairie", "ville", "municipalite", "commission",
+    "agence", "ministere", "gouvernement", "mairie", "ville", "municipalite", "commission", "mouvement",
+    "parti", "syndicat", "federation", "coalition", "firme",
     "company", "firm", "giant", "group", "corporation", "retailer", "organization", "organisation",
     "agency", "department", "ministry", "government", "city", "union", "charity", "platform", NULL};
 
@@ -301,7 +302,7 @@ static const char *const stop_np[] = {
     "dans", "lors", "qui", "que", "qu'", "dont", "lorsque", "quand", "sur", "auprès", "aupres", "devant",
     "avant", "apres", "sous", "depuis", "selon", "via", "par", "pour", "avec", "et", "mais", "ou", "car",
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "en", "au", "aux",
-    "a", "ce", "cette", "vers", "contre", "sans", "chez", "pendant", "tandis", "alors", "puis", "ensuite",
+    "a", "ce", "cette", "vers", "sans", "chez", "pendant", "tandis", "alors", "puis", "ensuite",
     "who", "which", "that", "in", "on", "at", "to", "during", "after", "before", "with", "and", "but",
     "from", "for", "by", "when", "while", "as", "of", "told", "said", "says", "ajoute", "explique",
     "ne", "n'", "se", "s'", "est", "sont", "etait", "a-t-il", "a-t-elle", "y", "il", "elle", NULL};
