@@ -46,6 +46,7 @@ typedef struct request_state {
     size_t bytes;
     const char *route;
     char method[16];
+    bool seen; /* the access handler ran once: the headers are in */
 } request_state;
 
 static double elapsed(const struct timespec *since)
@@ -202,6 +203,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     (void)upload_data;
     if (!st) return MHD_NO; /* out of memory in on_uri */
     if (st->status) { *upload_data_size = 0; return MHD_YES; } /* a body we do not read */
+    /* Answering on the first call makes libmicrohttpd close the connection
+     * (it cannot know yet whether a body follows): answer on the second. */
+    if (!st->seen) { st->seen = true; return MHD_YES; }
+    /* No route takes a body: discard it, then answer (405 for the method). */
+    if (*upload_data_size) { *upload_data_size = 0; return MHD_YES; }
     snprintf(st->method, sizeof st->method, "%s", method);
 
     if (!strcmp(method, "OPTIONS")) {

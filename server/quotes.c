@@ -628,8 +628,9 @@ static const entity *topic_organisation(const extractor *x, const entities *e, s
 typedef struct resolved {
     size_t a, b;       /* the name's tokens */
     vb_kind kind;
-    bool description;  /* a noun phrase, not a name: it keeps its determiner */
+    bool description;  /* a noun phrase, not a name */
     size_t alias_a, alias_b;
+    size_t role_a, role_b; /* "porte-parole" when a spokesperson speaks for it */
 } resolved;
 
 /* A person's last name alone, or with a title, resolves to the full name
@@ -724,9 +725,12 @@ static void resolve(const extractor *x, const entities *e, const span *spans, si
         /* "un porte-parole d'Amazon", "a spokesperson for X": the organisation. */
         bool spokes = false;
         for (size_t i = m->a; i < m->b; i++) {
-            if (!strcmp(tok[i].fold, "porte-parole") || !strcmp(tok[i].fold, "spokesperson") ||
-                !strcmp(tok[i].fold, "spokesman") || !strcmp(tok[i].fold, "spokeswoman"))
+            if (!spokes && (!strcmp(tok[i].fold, "porte-parole") || !strcmp(tok[i].fold, "spokesperson") ||
+                            !strcmp(tok[i].fold, "spokesman") || !strcmp(tok[i].fold, "spokeswoman"))) {
                 spokes = true;
+                out->role_a = i;
+                out->role_b = i + 1;
+            }
             if (spokes && tok[i].cap) {
                 size_t b = i + 1;
                 while (b < m->b && (tok[b].cap || is_connector(tok[b].fold))) b++;
@@ -894,10 +898,11 @@ vb_status vb_extract_quotes(const char *body, size_t len, const char *lang, vb_q
         resolve(&x, &e, x.spans, from, &r);
         if (r.kind == VB_KIND_NONE || r.a >= r.b) continue;
         q->kind = r.kind;
-        q->speaker = r.description ? tokens_text(&x, r.a, r.b) : vb_speaker_name(&x.t, r.a, r.b);
+        q->speaker = vb_speaker_name(&x.t, r.a, r.b);
         if (!q->speaker) continue;
         if (src->m.cue_b > src->m.cue_a && from == i) q->cue = tokens_text(&x, src->m.cue_a, src->m.cue_b);
         if (src->m.role_b > src->m.role_a && from == i) q->role = tokens_text(&x, src->m.role_a, src->m.role_b);
+        else if (r.role_b > r.role_a) q->role = tokens_text(&x, r.role_a, r.role_b);
         if (r.alias_b > r.alias_a) q->aliases = tokens_text(&x, r.alias_a, r.alias_b);
     }
     rc = VB_OK;
