@@ -26,7 +26,7 @@ static const option options[] = {
     OPT("--threads", "VERBATIM_THREADS", "2", UINT, threads, "worker threads"),
     OPT("--cors-origin", "VERBATIM_CORS_ORIGIN", "*", STR, cors_origin, "Access-Control-Allow-Origin"),
     OPT("--cache-max-age", "VERBATIM_CACHE_MAX_AGE", "60", UINT, cache_max_age, "Cache-Control max-age, seconds"),
-    OPT("--public-url", "VERBATIM_PUBLIC_URL", NULL, STR, public_url, "base URL of links (default: from Host)"),
+    OPT("--public-url", "VERBATIM_PUBLIC_URL", NULL, STR, public_url, "base URL of links, e.g. https://api.example.org"),
     OPT("--connection-limit", "VERBATIM_CONNECTION_LIMIT", "1024", UINT, connection_limit, "open connections at most"),
     OPT("--per-ip-limit", "VERBATIM_PER_IP_LIMIT", "256", UINT, per_ip_limit, "open connections per client IP"),
     OPT("--timeout", "VERBATIM_TIMEOUT", "15", UINT, timeout, "idle connection timeout, seconds"),
@@ -60,7 +60,7 @@ void vb_config_usage(void)
            "       verbatimd --help | --version\n\noptions (flag, environment variable, default):\n");
     for (size_t i = 0; i < OPTION_COUNT; i++)
         printf("  %-18s %-26s %s (default: %s)\n", options[i].flag, options[i].env, options[i].help,
-               options[i].fallback ? options[i].fallback : "none");
+               options[i].fallback ? options[i].fallback : "none: from the Host header");
 }
 
 vb_status vb_config_parse(int argc, char **argv, vb_config *cfg, char err[256])

@@ -870,6 +870,54 @@ static char *tokens_text(const extractor *x, size_t a, size_t b)
     return vb_text_slice(&x->t, x->t.tok[a].start, x->t.tok[b - 1].end);
 }
 
+/* True when every word of a (folded) is a word of b: "militants" in
+ * "groupes militants". */
+static bool words_within(const char *a, const char *b)
+{
+    char word[64];
+    for (const char *p = a; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == 0 || n >= sizeof word) return false;
+        memcpy(word, p, n);
+        word[n] = '\0';
+        bool found = false;
+        for (const char *q = b; *q && !found;) {
+            size_t m = strcspn(q, " ");
+            found = m == n && !memcmp(q, word, n);
+            q += m;
+            while (*q == ' ') q++;
+        }
+        if (!found) return false;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    return true;
+}
+
+/* A group named again more briefly ("les militants" after "une trentaine de
+ * groupes militants") is the same group: it takes the fuller name. */
+static void merge_groups(vb_quotes *q)
+{
+    for (size_t i = 0; i < q->count; i++) {
+        vb_quote *a = &q->items[i];
+        if (a->kind != VB_KIND_GROUP || !a->speaker) continue;
+        char *fa = vb_fold(a->speaker);
+        for (size_t j = 0; j < i && fa; j++) {
+            vb_quote *b = &q->items[j];
+            if (b->kind != VB_KIND_GROUP || !b->speaker || !strcmp(a->speaker, b->speaker)) continue;
+            char *fb = vb_fold(b->speaker);
+            if (fb && strlen(fb) > strlen(fa) && words_within(fa, fb)) {
+                char *name = strdup(b->speaker);
+                if (name) { free(a->speaker); a->speaker = name; }
+                free(fb);
+                break;
+            }
+            free(fb);
+        }
+        free(fa);
+    }
+}
+
 vb_status vb_extract_quotes(const char *body, size_t len, const char *lang, vb_quotes *out)
 {
     extractor x;
@@ -905,6 +953,7 @@ vb_status vb_extract_quotes(const char *body, size_t len, const char *lang, vb_q
         else if (r.role_b > r.role_a) q->role = tokens_text(&x, r.role_a, r.role_b);
         if (r.alias_b > r.alias_a) q->aliases = tokens_text(&x, r.alias_a, r.alias_b);
     }
+    merge_groups(out);
     rc = VB_OK;
 done:
     if (rc != VB_OK) vb_quotes_free(out);

@@ -126,10 +126,26 @@ def test_openapi_document(server):
     text = json.dumps(doc)
     for t in PROBLEM_TYPES.values():
         assert t in text, f"problem type {t} documented"
-    params = json.dumps(doc["paths"])
-    for name in ("limit", "cursor", "date", "from", "to", "q", "speaker", "lang", "sort", "granularity",
-                 "kind", "article"):
-        assert f'"{name}"' in params, name
+
+    def resolve(obj):
+        while isinstance(obj, dict) and "$ref" in obj:
+            node = doc
+            for part in obj["$ref"].lstrip("#/").split("/"):
+                node = node[part.replace("~1", "/").replace("~0", "~")]
+            obj = node
+        return obj
+
+    def query_params(path):
+        item = {re.sub(r"\{[^}]*\}", "{}", p): v for p, v in doc["paths"].items()}[path]
+        params = list(item.get("parameters", [])) + list(item["get"].get("parameters", []))
+        return {resolve(p)["name"] for p in params if resolve(p).get("in") == "query"}
+
+    assert query_params("/v1/articles") >= {"limit", "cursor", "date", "from", "to", "q", "speaker",
+                                            "lang", "sort"}
+    assert query_params("/v1/quotes") >= {"limit", "cursor", "speaker", "q", "article", "date", "from", "to"}
+    assert query_params("/v1/speakers") >= {"limit", "cursor", "q", "kind", "sort"}
+    assert query_params("/v1/dates") == {"granularity"}
+    assert query_params("/healthz") == set()
 
 
 # ------------------------------------------------------------------ CLI
