@@ -247,7 +247,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
                 break;
             }
             if (vb_lex_has(VB_LEX_STOP_NP, k->fold) && !is_connector(k->fold)) break;
-            if (vb_lex_has(VB_LEX_AUX, k->fold) && b > i + 1) break; /* "des associations ... ont exhorté" */
+            if (!k->cap && vb_lex_has(VB_LEX_AUX, k->fold) && b > i + 1) break; /* "des associations ... ont exhorté" */
             if (vb_lex_has(VB_LEX_SPEECH, k->fold) && !vb_lex_has(VB_LEX_HUMAN, k->fold)) break;
             b++;
         }
@@ -256,6 +256,13 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
     }
     m->a = a;
     m->b = b;
+    /* "Mayor Jane Doe", "Senator X": a title of office before a name is its role. */
+    if (m->type == M_NAME && b - i >= 3 && vb_lex_has(VB_LEX_HUMAN, tok[i].fold) && tok[i + 1].cap && tok[i + 2].cap &&
+        !vb_lex_has(VB_LEX_ORG_MARKER, tok[i + 1].fold)) {
+        m->a = i + 1;
+        m->role_a = i;
+        m->role_b = i + 1;
+    }
     /* "American Civil Liberties Union (ACLU)" */
     if (b + 2 < limit && is_fold(&tok[b], "(") && tok[b + 1].word && tok[b + 1].upper && is_fold(&tok[b + 2], ")")) {
         m->alias_a = b + 1;

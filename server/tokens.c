@@ -287,7 +287,7 @@ static const char *const first_names[] = {
     "arvind", "ranju", "brad", "jassy", "matthew", "christopher", "daniel", "anthony", "joshua",
     "kenneth", "paul", "maria", "anna", "sara", "julia", "olga", "ivan", "ahmed", "mohamed", "mohammed",
     "ali", "fatima", "karim", "rachid", "nadia", "leila", "yasmine", "omar", "hassan", "youssef", "amina",
-    "kate", "katherine", "kathleen", "joy", "timnit", "cathy", "meredith", "evan", "alvaro", "carlos",
+    "jane", "janet", "anne", "ann", "amy", "emma", "olivia", "sophia", "grace", "claire", "kade", "kate", "katherine", "kathleen", "joy", "timnit", "cathy", "meredith", "evan", "alvaro", "carlos",
     "juan", "luis", "miguel", "javier", "ana", "lucia", "giulia", "marco", "luca", "giuseppe", "hans",
     "klaus", "wolfgang", "jurgen", "ingrid", "eva", "emmanuelle", "gerard", "raymond", "rene", "roland",
     "serge", "guy", "marcel", "lucien", "simone", "jacqueline", "odile", "brigitte", "genevieve", "agathe",
