@@ -32,6 +32,7 @@ static const option options[] = {
     OPT("--timeout", "VERBATIM_TIMEOUT", "15", UINT, timeout, "idle connection timeout, seconds"),
     OPT("--memory-limit", "VERBATIM_MEMORY_LIMIT", "131072", SIZE, memory_limit, "bytes per connection (request line and headers)"),
     OPT("--max-file-size", "VERBATIM_MAX_FILE_SIZE", "10485760", SIZE, max_file_size, "article files larger than this are skipped"),
+    OPT("--cache-size", "VERBATIM_CACHE_SIZE", "67108864", SIZE, cache_size, "bytes of rendered responses kept in memory, 0 for none"),
     OPT("--log-format", "VERBATIM_LOG_FORMAT", "text", STR, log_format, "text or json"),
 };
 #define OPTION_COUNT (sizeof options / sizeof options[0])

@@ -13,6 +13,7 @@
 #include "verbatim/http.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
@@ -32,11 +33,38 @@
 #define MAX_HEADERS (64 * 1024)
 #define GZIP_MIN 1024
 
+/* The response cache. The corpus changes only when it is reloaded, so a
+ * response is a function of the request target, the Host (links are
+ * absolute) and the corpus version: each 200 is rendered once, kept as
+ * ready libmicrohttpd responses (plain and gzip, with their ETags), and
+ * queued again for the next identical request without touching SQLite.
+ * Memory is bounded: the bodies held never exceed cache_size bytes (least
+ * recently used entries of a shard go first), and a reload empties it. */
+#define SHARDS 64
+typedef struct cache_entry {
+    struct cache_entry *next, *prev; /* LRU list of its shard, most recent first */
+    uint64_t hash;
+    char *key;
+    long long version;
+    struct MHD_Response *plain, *zipped; /* zipped: NULL when the body is small */
+    char etag[48], etag_zipped[48];
+    const char *route; /* for the metrics of cache hits */
+    size_t bytes;
+} cache_entry;
+
+typedef struct cache_shard {
+    pthread_mutex_t lock;
+    cache_entry *head, *tail;
+} cache_shard;
+
 struct vb_http {
     struct MHD_Daemon *daemon;
     vb_http_config cfg;
     char cache_control[64];
     atomic_int in_flight;
+    atomic_llong version;
+    atomic_size_t cached_bytes;
+    cache_shard shards[SHARDS];
 };
 
 typedef struct request_state {
@@ -189,6 +217,214 @@ static enum MHD_Result queue(struct MHD_Connection *con, request_state *st, unsi
     return ok;
 }
 
+/* A response with every header of the API: content type, CORS, Vary,
+ * caching, and the route's own (Link, Allow, Retry-After). Takes body. */
+static struct MHD_Response *build(const vb_http *h, unsigned status, char *body, size_t len, const vb_response *res,
+                                  const char *etag, bool zipped)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) { free(body); return NULL; }
+    common_headers(h, r);
+    if (status != MHD_HTTP_NOT_MODIFIED) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    if (zipped) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (etag && etag[0]) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, h->cache_control);
+    } else {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
+    if (res->link[0] && status == 200) MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, res->link);
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE) MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    return r;
+}
+
+static void make_etag(const vb_response *res, bool zipped, char out[48])
+{
+    char corpus[32];
+    int k = snprintf(corpus, sizeof corpus, "%lld:", res->corpus_version);
+    uint64_t tag = fnv(res->body, res->len, fnv(corpus, (size_t)k, 1469598103934665603ULL));
+    snprintf(out, 48, "\"%016llx%s\"", (unsigned long long)tag, zipped ? "-gz" : "");
+}
+
+/* A 304 for etag, with the headers a 200 would carry but the body's. */
+static enum MHD_Result not_modified(const vb_http *h, struct MHD_Connection *con, request_state *st, const char *etag,
+                                    const char *link)
+{
+    vb_response res;
+    memset(&res, 0, sizeof res);
+    snprintf(res.link, sizeof res.link, "%s", link ? link : "");
+    struct MHD_Response *r = build(h, MHD_HTTP_NOT_MODIFIED, NULL, 0, &res, etag, false);
+    if (!r) return MHD_NO;
+    return queue(con, st, MHD_HTTP_NOT_MODIFIED, r, 0);
+}
+
+/* Answers res without caching it (errors, health, metrics, no cache). */
+static enum MHD_Result answer(vb_http *h, struct MHD_Connection *con, request_state *st, vb_response *res)
+{
+    unsigned status = (unsigned)res->status;
+    char etag[48] = "";
+    bool zipped = false;
+    char *body = res->body;
+    size_t len = res->len;
+    st->route = res->route;
+    if (len > GZIP_MIN && accepts_gzip(con)) {
+        size_t zlen;
+        char *z = gzip(body, len, &zlen);
+        if (z) { zipped = true; body = z; len = zlen; }
+    }
+    if (res->cacheable && status == 200) {
+        make_etag(res, zipped, etag);
+        if (none_match(con, etag)) {
+            if (zipped) free(body);
+            enum MHD_Result ok = not_modified(h, con, st, etag, NULL);
+            vb_response_free(res);
+            return ok;
+        }
+    }
+    if (zipped) vb_response_free(res); /* the gzip form replaces it */
+    else res->body = NULL;             /* the response takes it */
+    struct MHD_Response *r = build(h, status, body, len, res, etag, zipped);
+    if (!r) return MHD_NO;
+    return queue(con, st, status, r, len);
+}
+
+static uint64_t key_hash(const char *key) { return fnv(key, strlen(key), 1469598103934665603ULL); }
+
+static void entry_free(cache_entry *e)
+{
+    if (!e) return;
+    if (e->plain) MHD_destroy_response(e->plain);
+    if (e->zipped) MHD_destroy_response(e->zipped);
+    free(e->key);
+    free(e);
+}
+
+static void unlink_entry(cache_shard *sh, cache_entry *e)
+{
+    if (e->prev) e->prev->next = e->next; else sh->head = e->next;
+    if (e->next) e->next->prev = e->prev; else sh->tail = e->prev;
+    e->next = e->prev = NULL;
+}
+
+/* Serves key from the cache if it holds it for the current corpus. */
+static bool cache_serve(vb_http *h, struct MHD_Connection *con, request_state *st, const char *key)
+{
+    uint64_t hash = key_hash(key);
+    cache_shard *sh = &h->shards[hash % SHARDS];
+    long long version = atomic_load(&h->version);
+    bool served = false;
+    pthread_mutex_lock(&sh->lock);
+    for (cache_entry *e = sh->head; e; e = e->next) {
+        if (e->hash != hash || e->version != version || strcmp(e->key, key) != 0) continue;
+        bool zipped = e->zipped && accepts_gzip(con);
+        const char *etag = zipped ? e->etag_zipped : e->etag;
+        if (e != sh->head) { unlink_entry(sh, e); e->next = sh->head; if (sh->head) sh->head->prev = e; sh->head = e; if (!sh->tail) sh->tail = e; }
+        st->route = e->route;
+        if (none_match(con, etag)) {
+            const char *link = MHD_get_response_header(e->plain, MHD_HTTP_HEADER_LINK);
+            char link_copy[2100];
+            snprintf(link_copy, sizeof link_copy, "%s", link ? link : "");
+            char etag_copy[48];
+            snprintf(etag_copy, sizeof etag_copy, "%s", etag);
+            pthread_mutex_unlock(&sh->lock);
+            not_modified(h, con, st, etag_copy, link_copy);
+            return true;
+        }
+        st->status = 200;
+        st->bytes = e->bytes;
+        served = MHD_queue_response(con, MHD_HTTP_OK, zipped ? e->zipped : e->plain) == MHD_YES;
+        break;
+    }
+    pthread_mutex_unlock(&sh->lock);
+    return served;
+}
+
+static enum MHD_Result cache_insert_and_serve(vb_http *h, struct MHD_Connection *con, request_state *st, const char *key,
+                                              vb_response *res)
+{
+    cache_entry *e = calloc(1, sizeof *e);
+    size_t zlen = 0;
+    char *z = NULL;
+    if (!e || !(e->key = strdup(key))) { free(e); return answer(h, con, st, res); }
+    e->hash = key_hash(key);
+    e->version = res->corpus_version;
+    make_etag(res, false, e->etag);
+    if (res->len > GZIP_MIN && (z = gzip(res->body, res->len, &zlen)) != NULL) make_etag(res, true, e->etag_zipped);
+    size_t plain_len = res->len;
+    char *plain = res->body;
+    res->body = NULL;
+    e->plain = build(h, 200, plain, plain_len, res, e->etag, false);
+    if (z) e->zipped = build(h, 200, z, zlen, res, e->etag_zipped, true);
+    if (!e->plain || (z && !e->zipped)) { entry_free(e); return MHD_NO; }
+    e->route = res->route;
+    e->bytes = plain_len + zlen + strlen(key) + sizeof *e;
+    st->route = res->route;
+
+    bool zipped = e->zipped && accepts_gzip(con);
+    const char *etag = zipped ? e->etag_zipped : e->etag;
+    enum MHD_Result ok;
+    if (none_match(con, etag)) ok = not_modified(h, con, st, etag, res->link);
+    else {
+        st->status = 200;
+        st->bytes = zipped ? zlen : plain_len;
+        ok = MHD_queue_response(con, MHD_HTTP_OK, zipped ? e->zipped : e->plain);
+    }
+    /* Keep it if it fits; make room from the cold end of its shard. */
+    cache_shard *sh = &h->shards[e->hash % SHARDS];
+    if (e->bytes > h->cfg.cache_size / 4) { entry_free(e); return ok; }
+    pthread_mutex_lock(&sh->lock);
+    while (atomic_load(&h->cached_bytes) + e->bytes > h->cfg.cache_size && sh->tail) {
+        cache_entry *old = sh->tail;
+        unlink_entry(sh, old);
+        atomic_fetch_sub(&h->cached_bytes, old->bytes);
+        entry_free(old);
+    }
+    if (atomic_load(&h->cached_bytes) + e->bytes > h->cfg.cache_size) {
+        pthread_mutex_unlock(&sh->lock);
+        entry_free(e);
+        return ok;
+    }
+    for (cache_entry *x = sh->head; x; x = x->next)
+        if (x->hash == e->hash && !strcmp(x->key, e->key)) { /* raced: another worker rendered it */
+            unlink_entry(sh, x);
+            atomic_fetch_sub(&h->cached_bytes, x->bytes);
+            entry_free(x);
+            break;
+        }
+    e->next = sh->head;
+    if (sh->head) sh->head->prev = e;
+    sh->head = e;
+    if (!sh->tail) sh->tail = e;
+    atomic_fetch_add(&h->cached_bytes, e->bytes);
+    pthread_mutex_unlock(&sh->lock);
+    return ok;
+}
+
+static void cache_clear(vb_http *h)
+{
+    for (size_t i = 0; i < SHARDS; i++) {
+        cache_shard *sh = &h->shards[i];
+        pthread_mutex_lock(&sh->lock);
+        for (cache_entry *e = sh->head, *next; e; e = next) {
+            next = e->next;
+            atomic_fetch_sub(&h->cached_bytes, e->bytes);
+            entry_free(e);
+        }
+        sh->head = sh->tail = NULL;
+        pthread_mutex_unlock(&sh->lock);
+    }
+}
+
+void vb_http_set_version(vb_http *h, long long version)
+{
+    if (!h) return;
+    atomic_store(&h->version, version);
+    cache_clear(h);
+}
+
+size_t vb_http_cache_bytes(vb_http *h) { return h ? atomic_load(&h->cached_bytes) : 0; }
+
 /* ---- the request ----------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url, const char *method,
@@ -232,58 +468,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (strlen(st->target) > MAX_TARGET) {
         vb_metrics_connection_event("uri_too_long");
         vb_api_problem(&res, 414, "/problems/uri-too-long", "URI too long", "the request target is over 64 KiB", "/");
-    } else if (headers > MAX_HEADERS) {
+        return answer(h, con, st, &res);
+    }
+    if (headers > MAX_HEADERS) {
         vb_metrics_connection_event("headers_too_large");
         vb_api_problem(&res, 431, "/problems/headers-too-large", "Request headers too large", "the request headers are over 64 KiB", st->target);
-    } else {
-        vb_api_request req = {method, st->target, MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
-                              h->cfg.ready ? h->cfg.ready() : true};
-        h->cfg.handler(h->cfg.handler_cls, &req, &res);
+        return answer(h, con, st, &res);
     }
-    st->route = res.route;
+    const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    bool cache = h->cfg.cache_size > 0 && (!strcmp(method, "GET") || !strcmp(method, "HEAD"));
+    char key[2048];
+    if (cache) {
+        int n = snprintf(key, sizeof key, "%s\x1f%s", h->cfg.public_url ? "" : host ? host : "", st->target);
+        cache = n > 0 && (size_t)n < sizeof key;
+    }
+    if (cache && cache_serve(h, con, st, key)) return MHD_YES;
 
-    unsigned status = (unsigned)res.status;
-    char etag[48] = "";
-    bool zipped = false;
-    char *body = res.body;
-    size_t len = res.len;
-    if (len > GZIP_MIN && accepts_gzip(con)) {
-        size_t zlen;
-        char *z = gzip(body, len, &zlen);
-        if (z) { zipped = true; body = z; len = zlen; }
-    }
-    if (res.cacheable && status == 200) {
-        char corpus[32];
-        int k = snprintf(corpus, sizeof corpus, "%lld:", res.corpus_version);
-        uint64_t tag = fnv(res.body, res.len, fnv(corpus, (size_t)k, 1469598103934665603ULL));
-        snprintf(etag, sizeof etag, "\"%016llx%s\"", (unsigned long long)tag, zipped ? "-gz" : "");
-        if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
-            if (none_match(con, etag)) {
-                status = MHD_HTTP_NOT_MODIFIED;
-                if (zipped) free(body);
-                vb_response_free(&res);
-                body = NULL;
-                len = 0;
-                zipped = false;
-            }
-        }
-    }
-    if (zipped) vb_response_free(&res); /* the gzip form replaces it */
-    r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) { free(body); return MHD_NO; }
-    common_headers(h, r);
-    if (status != MHD_HTTP_NOT_MODIFIED) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res.content_type);
-    if (zipped) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (etag[0]) {
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, h->cache_control);
-    } else {
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    }
-    if (res.link[0] && status == 200) MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, res.link);
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
-    if (status == MHD_HTTP_SERVICE_UNAVAILABLE) MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    return queue(con, st, status, r, len);
+    vb_api_request req = {method, st->target, host, h->cfg.ready ? h->cfg.ready() : true};
+    h->cfg.handler(h->cfg.handler_cls, &req, &res);
+    if (cache && res.cacheable && res.status == 200 && res.corpus_version == atomic_load(&h->version))
+        return cache_insert_and_serve(h, con, st, key, &res);
+    return answer(h, con, st, &res);
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */
@@ -317,6 +522,7 @@ vb_status vb_http_start(const vb_http_config *cfg, vb_http **out)
     *out = NULL;
     if (!h) return VB_ENOMEM;
     h->cfg = *cfg;
+    for (size_t i = 0; i < SHARDS; i++) pthread_mutex_init(&h->shards[i].lock, NULL);
     snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->cache_max_age);
     if (!parse_listen(cfg->listen, &addr, &addr_len)) {
         vb_log("error", "--listen: '%s' is not HOST:PORT", cfg->listen);
@@ -352,5 +558,7 @@ void vb_http_stop(vb_http *h, unsigned grace_seconds)
     if (listener != MHD_INVALID_SOCKET) close(listener);
     for (unsigned i = 0; i < grace_seconds * 100 && atomic_load(&h->in_flight) > 0; i++) usleep(10000);
     MHD_stop_daemon(h->daemon);
+    cache_clear(h);
+    for (size_t i = 0; i < SHARDS; i++) pthread_mutex_destroy(&h->shards[i].lock);
     free(h);
 }

@@ -8,9 +8,27 @@
 #include <time.h>
 
 static bool as_json;
+static bool buffered;
+static char buffer[1 << 16];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void vb_log_set_json(bool json) { as_json = json; }
+
+void vb_log_buffer(void)
+{
+    /* Before any other thread logs: a full buffer, flushed by vb_log_flush
+     * (a serving process calls it a few times a second). One write a batch
+     * instead of one a request keeps the access log cheap under load. */
+    setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
+    buffered = true;
+}
+
+void vb_log_flush(void)
+{
+    pthread_mutex_lock(&lock);
+    fflush(stderr);
+    pthread_mutex_unlock(&lock);
+}
 
 void vb_log(const char *level, const char *fmt, ...)
 {
@@ -40,5 +58,7 @@ void vb_log(const char *level, const char *fmt, ...)
         fprintf(stderr, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"%s\"}\n", stamp, ts.tv_nsec / 1000000, level, clean);
     else
         fprintf(stderr, "%s.%03ldZ %s %s\n", stamp, ts.tv_nsec / 1000000, level, clean);
+    /* Access lines may wait in the buffer for vb_log_flush; the rest not. */
+    if (strcmp(level, "info") != 0 || !buffered) fflush(stderr);
     pthread_mutex_unlock(&lock);
 }

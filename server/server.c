@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "verbatim/api.h"
@@ -33,6 +34,7 @@ static pthread_key_t reader_key;
 typedef struct loader {
     const vb_config *cfg;
     vb_store *store;
+    vb_http *http;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool reload, stop;
@@ -69,6 +71,7 @@ static void load_once(loader *l)
             vb_reader_close(r);
         }
         vb_metrics_load(1, stats.seconds, c.version, c.articles, c.quotes, c.speakers);
+        vb_http_set_version(l->http, c.version);
         vb_log("info", "loaded %s: %zu files, %zu parsed, %zu unchanged, %zu skipped, %zu removed; corpus version %lld "
                        "(%lld articles, %lld quotes, %lld speakers) in %.3f s",
                l->cfg->articles, stats.files, stats.parsed, stats.unchanged, stats.skipped, stats.removed, c.version,
@@ -84,6 +87,7 @@ static void load_once(loader *l)
             vb_reader_close(r);
         }
         if (c.version > 0) {
+            vb_http_set_version(l->http, c.version);
             vb_log("warn", "load failed; serving the previous corpus (version %lld)", c.version);
             atomic_store(&ready, true);
         }
@@ -104,7 +108,13 @@ static void *loader_main(void *arg)
             pthread_mutex_lock(&l->lock);
             continue;
         }
-        pthread_cond_wait(&l->wake, &l->lock);
+        /* Wake a few times a second to flush the access log. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        pthread_cond_timedwait(&l->wake, &l->lock, &until);
+        vb_log_flush();
     }
     pthread_mutex_unlock(&l->lock);
     return NULL;
@@ -136,6 +146,7 @@ int vb_serve(const vb_config *cfg)
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    vb_log_buffer();
 
     vb_status rc = vb_store_open(cfg->db, &l.store, err);
     if (err[0]) vb_log(rc == VB_OK ? "warn" : "error", "%s", err);
@@ -145,8 +156,10 @@ int vb_serve(const vb_config *cfg)
 
     handler_ctx hctx = {cfg, {cfg->public_url, cfg->listen, web_root()}};
     vb_http_config hc = {cfg->listen, cfg->threads, cfg->connection_limit, cfg->per_ip_limit, cfg->timeout,
-                         cfg->memory_limit, cfg->cors_origin, cfg->cache_max_age, handle, &hctx, is_ready};
+                         cfg->memory_limit, cfg->cors_origin, cfg->cache_max_age, cfg->cache_size, cfg->public_url,
+                         handle, &hctx, is_ready};
     if (vb_http_start(&hc, &http) != VB_OK) goto close_store;
+    l.http = http;
     if (pthread_create(&loader_thread, NULL, loader_main, &l) != 0) goto stop_http;
     vb_log("info", "verbatimd serving http://%s/ (articles %s, database %s, %u threads)", cfg->listen, cfg->articles,
            cfg->db, cfg->threads);
@@ -178,5 +191,6 @@ close_store:
     vb_reader *r = pthread_getspecific(reader_key);
     if (r) vb_reader_close(r);
     vb_log("info", "stopped");
+    vb_log_flush();
     return status;
 }

@@ -25,6 +25,7 @@ typedef struct vb_config {
     unsigned timeout;        /* seconds of inactivity before a connection is closed */
     size_t memory_limit;     /* bytes per connection */
     size_t max_file_size;    /* bytes; larger article files are skipped */
+    size_t cache_size;       /* bytes of rendered responses kept in memory; 0: none */
     char **files;            /* extract: the files */
     int file_count;
 } vb_config;

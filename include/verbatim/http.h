@@ -24,12 +24,20 @@ typedef struct vb_http_config {
     size_t memory_limit;
     const char *cors_origin;
     unsigned cache_max_age;
+    size_t cache_size;         /* bytes of rendered responses kept; 0: no cache */
+    const char *public_url;    /* set: links do not depend on Host */
     vb_handler handler;
     void *handler_cls;
     bool (*ready)(void);
 } vb_http_config;
 
 vb_status vb_http_start(const vb_http_config *cfg, vb_http **out);
+
+/* After a load: the corpus version now served; empties the response cache. */
+void vb_http_set_version(vb_http *h, long long version);
+
+/* Bytes held by the response cache. */
+size_t vb_http_cache_bytes(vb_http *h);
 
 /* Stops accepting connections, waits up to grace_seconds for requests in
  * flight to finish, then stops. */

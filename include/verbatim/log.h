@@ -9,6 +9,11 @@
 
 void vb_log_set_json(bool json);
 
+/* Buffers info lines (access log) until vb_log_flush; warnings and errors
+ * are always written at once. */
+void vb_log_buffer(void);
+void vb_log_flush(void);
+
 /* printf-style; level is "info", "warn" or "error". */
 void vb_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
