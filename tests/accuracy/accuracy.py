@@ -163,7 +163,7 @@ def pair_quotes(found, gold):
             score = word_f1(fq.get("text") or "", gq.get("text") or "")
             if score >= MATCH_THRESHOLD:
                 candidates.append((score, i, j))
-    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    candidates.sort(key=lambda c: (-c[0], -c[1], -c[2]))
     pairs, gold_used = {}, set()
     for _, i, j in candidates:
         if i not in pairs and j not in gold_used:
