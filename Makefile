@@ -96,4 +96,7 @@ format:
 clean:
 	rm -rf $(BUILD)
 
+# Feature makefiles (bench, fuzz, web, container): each adds its own targets.
+include $(sort $(wildcard mk/*.mk))
+
 -include $(OBJ:.o=.d)

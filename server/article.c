@@ -5,6 +5,7 @@
  * page printed twice, a dateline, the story, footers. Each line of the story
  * becomes a paragraph of the body. The rules work line by line on what any
  * news page looks like, not on any one site. */
+#define _GNU_SOURCE /* memmem */
 #include "verbatim/article.h"
 
 #include <stdbool.h>
@@ -34,6 +35,7 @@ static const char *const chrome[] = {
 
 static bool is_chrome(const char *s, size_t n)
 {
+    if (n > 48) return false; /* chrome is a few words; a paragraph is not */
     char *buf = malloc(n + 1), *f;
     bool hit = false;
     if (!buf) return false;
@@ -127,10 +129,7 @@ static char *copy_url(const char *s, size_t n)
 
 static const char *find_str(const char *s, size_t n, const char *needle)
 {
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if (memcmp(s + i, needle, k) == 0) return s + i;
-    return NULL;
+    return memmem(s, n, needle, strlen(needle));
 }
 
 /* The article's own URL: one named as its source ("à l'URL https://...",
@@ -165,6 +164,7 @@ static char *source_url(const line *lines, size_t count)
 
 const char *vb_detect_lang(const char *text, size_t n)
 {
+    if (n > 1500) n = 1500; /* two hundred words tell the language */
     static const char *const fr[] = {"le", "la", "les", "des", "est", "une", "et", "que", "pour", "dans",
                                      "du", "qui", "pas", "sur", "au", "avec", "il", "elle", "a", NULL};
     static const char *const en[] = {"the", "and", "of", "to", "is", "that", "for", "in", "with", "was",

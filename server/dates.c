@@ -309,22 +309,26 @@ bool vb_dateline(const char *line, size_t n, vb_date *out)
 
 bool vb_find_rfc2822(const char *text, size_t n, vb_date *out)
 {
-    static const char *const days[] = {"Mon, ", "Tue, ", "Wed, ", "Thu, ", "Fri, ", "Sat, ", "Sun, "};
+    static const char days[] = "Mon Tue Wed Thu Fri Sat Sun ";
     bool found = false;
-    for (size_t i = 0; i + 5 < n; i++) {
-        for (size_t d = 0; d < 7; d++) {
-            if (memcmp(text + i, days[d], 5) != 0 || (i > 0 && vb_is_alnum((unsigned char)text[i - 1])))
-                continue;
-            /* "DD Mon YYYY HH:MM" must follow: tokenize a bounded window. */
-            size_t end = i + 5 + 40 < n ? i + 5 + 40 : n;
-            tokens t;
-            vb_date date;
-            if (!tokenize(text + i + 5, end - i - 5, &t) || t.count < 3) continue;
-            if (read_date(&t, 0, &date) == 3 && date.precision == VB_PRECISION_DAY && t.count > 3 &&
-                read_time(&t, 3) >= 3) {
-                *out = date;
-                found = true;
-            }
+    /* Every "Ddd, " is a candidate: find the commas, look back three letters. */
+    for (const char *p = text; (p = memchr(p, ',', (size_t)(text + n - p))) != NULL; p++) {
+        size_t i = (size_t)(p - text);
+        if (i < 3 || i + 2 >= n || p[1] != ' ') continue;
+        const char *day = p - 3;
+        if (i > 3 && vb_is_alnum((unsigned char)day[-1])) continue;
+        bool is_day = false;
+        for (size_t d = 0; d < 7 && !is_day; d++) is_day = memcmp(day, days + d * 4, 3) == 0;
+        if (!is_day) continue;
+        /* "DD Mon YYYY HH:MM" must follow: tokenize a bounded window. */
+        size_t start = i + 2, end = start + 40 < n ? start + 40 : n;
+        tokens t;
+        vb_date date;
+        if (!tokenize(text + start, end - start, &t) || t.count < 3) continue;
+        if (read_date(&t, 0, &date) == 3 && date.precision == VB_PRECISION_DAY && t.count > 3 &&
+            read_time(&t, 3) >= 3) {
+            *out = date;
+            found = true;
         }
     }
     return found;

@@ -1,6 +1,7 @@
 /* main.c - verbatimd: serve, ingest, extract. */
 #include <jansson.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,18 @@
 #include "verbatim/server.h"
 #include "verbatim/version.h"
 
+/* Prints the array one document at a time, so memory stays flat however
+ * many files there are. Takes text. */
+static void print_document(char *text, size_t len, bool first)
+{
+    if (!text) return;
+    fputs(first ? "[\n" : ",\n", stdout);
+    fwrite(text, 1, len, stdout);
+    free(text);
+}
+
 static int extract(const vb_config *cfg)
 {
-    json_t *out = json_array();
     int rc = 0;
     for (int i = 0; i < cfg->file_count; i++) {
         const char *path = cfg->files[i];
@@ -27,19 +37,25 @@ static int extract(const vb_config *cfg)
         vb_status st = vb_read_file(path, cfg->max_file_size, &data, &len, why);
         if (st == VB_OK) st = vb_document_parse(name, data, len, &doc, why);
         if (st == VB_OK) {
-            json_array_append_new(out, vb_render_document(&doc));
+            size_t n = 0;
+            char *text = vb_render_document(&doc, &n);
+            print_document(text, n, i == 0);
             vb_document_free(&doc);
         } else {
             vb_log("warn", "skipped %s: %s", path, why[0] ? why : "out of memory");
-            json_array_append_new(out, json_pack("{s:s, s:s}", "file", name, "error", why));
+            vb_buf b = {0};
+            vb_buf_str(&b, "{\"file\":");
+            vb_buf_json(&b, name);
+            vb_buf_str(&b, ",\"error\":");
+            vb_buf_json(&b, why);
+            vb_buf_str(&b, "}");
+            print_document(b.failed ? NULL : b.s, b.n, i == 0);
             rc = 1;
         }
         free(data);
         free(copy);
     }
-    json_dumpf(out, stdout, JSON_INDENT(1) | JSON_ENSURE_ASCII * 0);
-    fputc('\n', stdout);
-    json_decref(out);
+    fputs(cfg->file_count ? "\n]\n" : "[]\n", stdout);
     return rc;
 }
 

@@ -16,6 +16,7 @@
  *      the passage is about, last names to the full name given earlier. */
 #include "verbatim/quotes.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,10 @@ typedef struct extractor {
     span *spans;
     size_t count, cap;
     size_t *in_span;     /* per token: span index + 1, or 0 */
+    uint64_t *cap_mid;   /* hashes of words capitalised inside a sentence, sorted */
+    size_t cap_mid_count;
+    const void *dominant; /* cached dominant organisation (an entity), once known */
+    bool dominant_known;
 } extractor;
 
 /* ---- stage 1: spans ------------------------------------------------------ */
@@ -155,7 +160,7 @@ static bool sentence_end(const extractor *x, size_t i)
     if (i > 0 && x->t.tok[i - 1].word) {
         const vb_token *p = &x->t.tok[i - 1];
         /* "M. Das", "J. Smith": initials and titles do not end sentences. */
-        if (p->cap && (p->end - p->start == 1 || vb_lex_has(VB_LEX_TITLE, p->fold)) && !strcmp(k->fold, ".")) return false;
+        if (p->cap && (p->end - p->start == 1 || vb_tok_is(p, VB_LEX_TITLE)) && !strcmp(k->fold, ".")) return false;
     }
     return true;
 }
@@ -191,7 +196,7 @@ static size_t read_role(const extractor *x, size_t i, size_t limit)
                         !strcmp(k->fold, "who") || !strcmp(k->fold, "in") || !strcmp(k->fold, "sous") ||
                         !strcmp(k->fold, "lundi") || !strcmp(k->fold, "mardi") || !strcmp(k->fold, "mercredi") ||
                         !strcmp(k->fold, "jeudi") || !strcmp(k->fold, "vendredi") || !strcmp(k->fold, "samedi") ||
-                        !strcmp(k->fold, "dimanche") || vb_lex_has(VB_LEX_SPEECH, k->fold)))
+                        !strcmp(k->fold, "dimanche") || vb_tok_is(k, VB_LEX_SPEECH)))
             break;
         i++;
         n++;
@@ -206,7 +211,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
     size_t a = i;
     char pron[8];
     if (i >= limit || x->in_span[i] || !tok[i].word) return false;
-    if (vb_lex_has(VB_LEX_PRONOUN, tok[i].fold)) {
+    if (vb_tok_is(&tok[i], VB_LEX_PRONOUN)) {
         m->type = M_PRONOUN;
         m->a = i;
         m->b = i + 1;
@@ -214,26 +219,26 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
     }
     (void)pron;
     /* determiners and titles */
-    while (i < limit && tok[i].word && (vb_lex_has(VB_LEX_DET, tok[i].fold) || vb_lex_has(VB_LEX_TITLE, tok[i].fold))) {
+    while (i < limit && tok[i].word && (vb_tok_is(&tok[i], VB_LEX_DET) || vb_tok_is(&tok[i], VB_LEX_TITLE))) {
         i++;
         if (i < limit && is_fold(&tok[i], ".")) i++;
     }
     if (i >= limit || !tok[i].word || x->in_span[i]) return false;
     /* quantities: "une trentaine de", "17" */
     size_t b;
-    if (tok[i].cap && !vb_lex_has(VB_LEX_STOP_NP, tok[i].fold)) {
+    if (tok[i].cap && !vb_tok_is(&tok[i], VB_LEX_STOP_NP)) {
         /* A proper name: capitalised words, with connectors between them;
          * an organisation name may carry lower-case words ("Commissariat à
          * la protection de la vie privée du Canada"). */
-        bool org = vb_lex_has(VB_LEX_ORG_MARKER, tok[i].fold);
+        bool org = vb_tok_is(&tok[i], VB_LEX_ORG_MARKER);
         b = i + 1;
         size_t j = b;
         while (j < limit && !x->in_span[j] && j - i < 14) {
             const vb_token *k = &tok[j];
             if (k->word && k->cap) { b = ++j; continue; }
             if (k->word && is_connector(k->fold)) { j++; continue; }
-            if (org && k->word && !vb_lex_has(VB_LEX_SPEECH, k->fold) &&
-                (!vb_lex_has(VB_LEX_STOP_NP, k->fold) || !strcmp(k->fold, "a"))) { j++; b = j; continue; }
+            if (org && k->word && !vb_tok_is(k, VB_LEX_SPEECH) &&
+                (!vb_tok_is(k, VB_LEX_STOP_NP) || !strcmp(k->fold, "a"))) { j++; b = j; continue; }
             break;
         }
         m->type = M_NAME;
@@ -246,9 +251,9 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
                 if (!strcmp(k->fold, "-")) { b++; continue; }
                 break;
             }
-            if (vb_lex_has(VB_LEX_STOP_NP, k->fold) && !is_connector(k->fold)) break;
-            if (!k->cap && vb_lex_has(VB_LEX_AUX, k->fold) && b > i + 1) break; /* "des associations ... ont exhorté" */
-            if (vb_lex_has(VB_LEX_SPEECH, k->fold) && !vb_lex_has(VB_LEX_HUMAN, k->fold)) break;
+            if (vb_tok_is(k, VB_LEX_STOP_NP) && !is_connector(k->fold)) break;
+            if (!k->cap && vb_tok_is(k, VB_LEX_AUX) && b > i + 1) break; /* "des associations ... ont exhorté" */
+            if (vb_tok_is(k, VB_LEX_SPEECH) && !vb_tok_is(k, VB_LEX_HUMAN)) break;
             b++;
         }
         while (b > i + 1 && is_connector(tok[b - 1].fold)) b--;
@@ -257,8 +262,8 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
     m->a = a;
     m->b = b;
     /* "Mayor Jane Doe", "Senator X": a title of office before a name is its role. */
-    if (m->type == M_NAME && b - i >= 3 && vb_lex_has(VB_LEX_HUMAN, tok[i].fold) && tok[i + 1].cap && tok[i + 2].cap &&
-        !vb_lex_has(VB_LEX_ORG_MARKER, tok[i + 1].fold)) {
+    if (m->type == M_NAME && b - i >= 3 && vb_tok_is(&tok[i], VB_LEX_HUMAN) && tok[i + 1].cap && tok[i + 2].cap &&
+        !vb_tok_is(&tok[i + 1], VB_LEX_ORG_MARKER)) {
         m->a = i + 1;
         m->role_a = i;
         m->role_b = i + 1;
@@ -287,7 +292,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
                 m->alias_a = name.alias_a;
                 m->alias_b = name.alias_b;
             }
-        } else if (m->type == M_NAME && tok[b + 1].word && !vb_lex_has(VB_LEX_STOP_NP, tok[b + 1].fold)) {
+        } else if (m->type == M_NAME && tok[b + 1].word && !vb_tok_is(&tok[b + 1], VB_LEX_STOP_NP)) {
             m->role_a = b + 1;
             m->role_b = read_role(x, b + 1, limit);
         }
@@ -303,7 +308,7 @@ static size_t skip_between(const extractor *x, size_t k, size_t limit)
 {
     const vb_token *tok = x->t.tok;
     for (int guard = 0; k < limit && guard < 12; guard++) {
-        if (tok[k].word && vb_lex_has(VB_LEX_SKIP, tok[k].fold)) { k++; continue; }
+        if (tok[k].word && vb_tok_is(&tok[k], VB_LEX_SKIP)) { k++; continue; }
         if (is_fold(&tok[k], ",")) {
             /* an insertion between commas with no name in it */
             size_t j = k + 1;
@@ -327,12 +332,12 @@ static bool cue_after(const extractor *x, const span *s, mention *m)
     while (k < limit && (is_fold(&tok[k], ",") || is_fold(&tok[k], "-") || is_fold(&tok[k], "–"))) k++;
     if (k >= limit || !tok[k].word || x->in_span[k]) return false;
     size_t cue_a = k;
-    if (vb_lex_inverted(VB_LEX_AUX, tok[k].fold, pron)) {
+    if (vb_tok_inverted(&tok[k], VB_LEX_AUX, pron)) {
         k++;
-        while (k < limit && tok[k].word && vb_lex_has(VB_LEX_SKIP, tok[k].fold)) k++;
+        while (k < limit && tok[k].word && vb_tok_is(&tok[k], VB_LEX_SKIP)) k++;
     }
     char vpron[8] = "";
-    if (k < limit && tok[k].word && vb_lex_inverted(VB_LEX_SPEECH, tok[k].fold, vpron)) {
+    if (k < limit && tok[k].word && vb_tok_inverted(&tok[k], VB_LEX_SPEECH, vpron)) {
         m->cue_a = cue_a;
         m->cue_b = ++k;
         if (vpron[0] || pron[0]) {
@@ -350,8 +355,8 @@ static bool cue_after(const extractor *x, const span *s, mention *m)
         size_t v = np.role_b > np.b ? np.role_b : np.b;
         if (np.alias_b) v = np.alias_b + 1 > v ? np.alias_b + 1 : v;
         if (v < limit && is_fold(&tok[v], ",")) v++;
-        if (v < limit && vb_lex_has(VB_LEX_AUX, tok[v].fold)) v++;
-        if (v < limit && tok[v].word && vb_lex_has(VB_LEX_SPEECH, tok[v].fold)) {
+        if (v < limit && vb_tok_is(&tok[v], VB_LEX_AUX)) v++;
+        if (v < limit && tok[v].word && vb_tok_is(&tok[v], VB_LEX_SPEECH)) {
             *m = np;
             m->cue_a = v;
             m->cue_b = v + 1;
@@ -369,7 +374,7 @@ static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention 
     size_t k = v;
     /* back over the auxiliary, negation, adverbs, reflexive */
     while (k > sentence_a && tok[k - 1].word &&
-           (vb_lex_has(VB_LEX_AUX, tok[k - 1].fold) || vb_lex_has(VB_LEX_SKIP, tok[k - 1].fold) ||
+           (vb_tok_is(&tok[k - 1], VB_LEX_AUX) || vb_tok_is(&tok[k - 1], VB_LEX_SKIP) ||
             !strcmp(tok[k - 1].fold, "n'") || !strcmp(tok[k - 1].fold, "ne") || !strcmp(tok[k - 1].fold, "s'")))
         k--;
     size_t end = k;
@@ -430,8 +435,8 @@ static bool incise_inside(const extractor *x, const span *s, mention *m)
         char pron[8] = "", vpron[8] = "";
         if (!is_fold(&tok[i - 1], ",") || !tok[i].word) continue;
         size_t k = i;
-        if (vb_lex_inverted(VB_LEX_AUX, tok[k].fold, pron) && pron[0]) k++;
-        if (k >= end || !vb_lex_inverted(VB_LEX_SPEECH, tok[k].fold, vpron)) continue;
+        if (vb_tok_inverted(&tok[k], VB_LEX_AUX, pron) && pron[0]) k++;
+        if (k >= end || !vb_tok_inverted(&tok[k], VB_LEX_SPEECH, vpron)) continue;
         if (!pron[0] && !vpron[0]) continue;
         if (k + 1 < end && !(is_fold(&tok[k + 1], ",") || is_fold(&tok[k + 1], "."))) continue;
         m->type = M_PRONOUN;
@@ -453,7 +458,7 @@ static bool cue_before(const extractor *x, const span *s, mention *m)
     for (size_t v = s->open; v-- > a;) {
         if (x->in_span[v] || !tok[v].word) continue;
         char pron[8];
-        if (!vb_lex_inverted(VB_LEX_SPEECH, tok[v].fold, pron)) continue;
+        if (!vb_tok_inverted(&tok[v], VB_LEX_SPEECH, pron)) continue;
         /* "explique-t-elle :" */
         if (pron[0]) { m->type = M_PRONOUN; m->a = v; m->b = v + 1; m->cue_a = v; m->cue_b = v + 1; return true; }
         if (subject_of(x, a, v, m)) return true;
@@ -466,9 +471,9 @@ static bool cue_before(const extractor *x, const span *s, mention *m)
     if (s->open > a && is_fold(&tok[s->open - 1], ":")) {
         for (size_t i = s->open - 1; i-- > a;) {
             if (x->in_span[i] || !tok[i].word) continue;
-            if (vb_lex_has(VB_LEX_HUMAN, tok[i].fold) || vb_lex_has(VB_LEX_COLLECTIVE, tok[i].fold)) {
+            if (vb_tok_is(&tok[i], VB_LEX_HUMAN) || vb_tok_is(&tok[i], VB_LEX_COLLECTIVE)) {
                 size_t d = i;
-                while (d > a && vb_lex_has(VB_LEX_DET, tok[d - 1].fold)) d--;
+                while (d > a && vb_tok_is(&tok[d - 1], VB_LEX_DET)) d--;
                 if (read_np(x, d, s->open - 1, m)) { m->cue_a = m->cue_b = s->open - 1; return true; }
             }
         }
@@ -534,32 +539,58 @@ static bool sentence_initial(const extractor *x, size_t i)
            (!x->t.tok[i - 1].word && !strcmp(x->t.tok[i - 1].fold, "ⓘ"));
 }
 
+static uint64_t word_hash(const char *w)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *w; w++) h = (h ^ (unsigned char)*w) * 1099511628211ULL;
+    return h;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The words the text capitalises inside sentences (names, not sentence
+ * openers), as sorted hashes: built once per article. */
+static bool index_capitalised(extractor *x)
+{
+    x->cap_mid = malloc((x->t.count + 1) * sizeof *x->cap_mid);
+    if (!x->cap_mid) return false;
+    for (size_t j = 0; j < x->t.count; j++)
+        if (x->t.tok[j].cap && x->t.tok[j].word && !sentence_initial(x, j))
+            x->cap_mid[x->cap_mid_count++] = word_hash(x->t.tok[j].fold);
+    qsort(x->cap_mid, x->cap_mid_count, sizeof *x->cap_mid, by_value);
+    return true;
+}
+
 /* A capitalised word that opens a sentence is a name only if the text also
  * capitalises it elsewhere, or it is an acronym or a known first name. */
 static bool name_at_sentence_start(const extractor *x, size_t i, size_t b)
 {
     const vb_token *tok = x->t.tok;
-    if (b - i > 1 || tok[i].upper || vb_lex_has(VB_LEX_FIRST_NAME, tok[i].fold) ||
-        vb_lex_has(VB_LEX_ORG_MARKER, tok[i].fold))
+    if (b - i > 1 || tok[i].upper || vb_tok_is(&tok[i], VB_LEX_FIRST_NAME) ||
+        vb_tok_is(&tok[i], VB_LEX_ORG_MARKER))
         return true;
-    for (size_t j = 0; j < x->t.count; j++)
-        if (j != i && tok[j].cap && !sentence_initial(x, j) && !strcmp(tok[j].fold, tok[i].fold)) return true;
-    return false;
+    uint64_t h = word_hash(tok[i].fold);
+    return bsearch(&h, x->cap_mid, x->cap_mid_count, sizeof h, by_value) != NULL;
 }
 
 /* Every named entity and description of people or organisations outside the
  * quotes, in order. */
-static bool index_entities(const extractor *x, entities *e)
+static bool index_entities(extractor *x, entities *e)
 {
     const vb_token *tok = x->t.tok;
+    if (!index_capitalised(x)) return false;
     for (size_t i = 0; i < x->t.count; i++) {
         if (x->in_span[i] || !tok[i].word) continue;
         mention m = {0};
-        if (tok[i].cap && !vb_lex_has(VB_LEX_DET, tok[i].fold) && !vb_lex_has(VB_LEX_STOP_NP, tok[i].fold) &&
-            !vb_lex_has(VB_LEX_PRONOUN, tok[i].fold) && !vb_lex_has(VB_LEX_SKIP, tok[i].fold) &&
-            !vb_lex_has(VB_LEX_TITLE, tok[i].fold) && read_np(x, i, x->t.count, &m) && m.type == M_NAME) {
+        if (tok[i].cap && !vb_tok_is(&tok[i], VB_LEX_DET) && !vb_tok_is(&tok[i], VB_LEX_STOP_NP) &&
+            !vb_tok_is(&tok[i], VB_LEX_PRONOUN) && !vb_tok_is(&tok[i], VB_LEX_SKIP) &&
+            !vb_tok_is(&tok[i], VB_LEX_TITLE) && read_np(x, i, x->t.count, &m) && m.type == M_NAME) {
             size_t start = i;
-            if (i > 0 && vb_lex_has(VB_LEX_DET, tok[i - 1].fold)) start = i - 1;
+            if (i > 0 && vb_tok_is(&tok[i - 1], VB_LEX_DET)) start = i - 1;
             if (!sentence_initial(x, i) || name_at_sentence_start(x, i, m.b)) {
                 bool after_prep = start > 0 && tok[start - 1].word && preposition(tok[start - 1].fold);
                 entity en = {i, m.a, m.b, vb_name_kind(&x->t, m.a, m.b), false, starts_clause(x, start) && !after_prep};
@@ -568,9 +599,9 @@ static bool index_entities(const extractor *x, entities *e)
             i = m.b - 1;
             continue;
         }
-        bool people = vb_lex_has(VB_LEX_COLLECTIVE, tok[i].fold) || vb_lex_has(VB_LEX_HUMAN, tok[i].fold);
-        bool company = vb_lex_has(VB_LEX_COMPANY, tok[i].fold);
-        if (!tok[i].cap && (people || company) && i > 0 && vb_lex_has(VB_LEX_DET, tok[i - 1].fold)) {
+        bool people = vb_tok_is(&tok[i], VB_LEX_COLLECTIVE) || vb_tok_is(&tok[i], VB_LEX_HUMAN);
+        bool company = vb_tok_is(&tok[i], VB_LEX_COMPANY);
+        if (!tok[i].cap && (people || company) && i > 0 && vb_tok_is(&tok[i - 1], VB_LEX_DET)) {
             size_t d = i - 1;
             while (d > 0 && tok[d - 1].word && !tok[d - 1].cap &&
                    (!strcmp(tok[d - 1].fold, "une") || !strcmp(tok[d - 1].fold, "un") || !strcmp(tok[d - 1].fold, "de") ||
@@ -602,8 +633,10 @@ static bool same_name(const extractor *x, const entity *a, const entity *b)
 
 /* The organisation the article is about: the named one mentioned most,
  * subjects counting triple. */
-static const entity *dominant_organisation(const extractor *x, const entities *e)
+static const entity *dominant_organisation(const extractor *cx, const entities *e)
 {
+    extractor *x = (extractor *)(uintptr_t)cx; /* the cache is not part of the answer */
+    if (x->dominant_known) return x->dominant;
     const entity *best = NULL;
     size_t best_score = 0;
     for (size_t i = 0; i < e->count; i++) {
@@ -615,6 +648,8 @@ static const entity *dominant_organisation(const extractor *x, const entities *e
                 score += e->items[j].subject ? 3 : 1;
         if (score > best_score) { best = en; best_score = score; }
     }
+    x->dominant = best;
+    x->dominant_known = true;
     return best;
 }
 
@@ -646,7 +681,7 @@ static void full_name(const extractor *x, const entities *e, resolved *r)
 {
     const vb_token *tok = x->t.tok;
     size_t a = r->a;
-    while (a < r->b && (vb_lex_has(VB_LEX_TITLE, tok[a].fold) || !tok[a].word)) a++;
+    while (a < r->b && (vb_tok_is(&tok[a], VB_LEX_TITLE) || !tok[a].word)) a++;
     if (r->b - a != 1) return;
     for (size_t i = 0; i < e->count; i++) {
         const entity *en = &e->items[i];
@@ -718,12 +753,8 @@ static void resolve(const extractor *x, const entities *e, const span *spans, si
         return;
     }
     if (m->type == M_PRONOUN) {
-        char pron[8] = "";
-        const char *p = tok[m->a].fold;
-        if (!vb_lex_has(VB_LEX_PRONOUN, p)) {
-            if (!vb_lex_inverted(VB_LEX_SPEECH, p, pron) || !pron[0]) vb_lex_inverted(VB_LEX_AUX, p, pron);
-            p = pron;
-        }
+        const vb_token *k = &tok[m->a];
+        const char *p = vb_tok_is(k, VB_LEX_PRONOUN) ? k->fold : k->pronoun;
         resolve_pronoun(x, e, spans, index, m->a, p, out);
         return;
     }
@@ -965,6 +996,7 @@ vb_status vb_extract_quotes(const char *body, size_t len, const char *lang, vb_q
 done:
     if (rc != VB_OK) vb_quotes_free(out);
     free(e.items);
+    free(x.cap_mid);
     free(x.spans);
     free(x.in_span);
     vb_text_free(&x.t);

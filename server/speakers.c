@@ -11,20 +11,18 @@ vb_kind vb_name_kind(const vb_text *t, size_t a, size_t b)
     for (size_t i = a; i < b; i++) {
         const vb_token *k = &t->tok[i];
         if (!k->word) continue;
-        if (vb_lex_has(VB_LEX_TITLE, k->fold)) continue;
+        if (vb_tok_is(k, VB_LEX_TITLE)) continue;
         words++;
         capitals += k->cap;
-        marker |= vb_lex_has(VB_LEX_ORG_MARKER, k->fold);
+        marker |= vb_tok_is(k, VB_LEX_ORG_MARKER);
         acronym |= k->upper;
     }
     if (marker || acronym) return VB_KIND_ORGANIZATION;
     /* skip titles to find the first word */
     size_t first = a;
-    while (first < b && (vb_lex_has(VB_LEX_TITLE, t->tok[first].fold) || !t->tok[first].word)) first++;
+    while (first < b && (vb_tok_is(&t->tok[first], VB_LEX_TITLE) || !t->tok[first].word)) first++;
     if (first < b) {
-        char head[48];
-        strcpy(head, t->tok[first].fold);
-        if (vb_lex_has(VB_LEX_FIRST_NAME, head)) return VB_KIND_PERSON;
+        if (vb_tok_is(&t->tok[first], VB_LEX_FIRST_NAME)) return VB_KIND_PERSON;
         if (first > a) return VB_KIND_PERSON; /* "Mme Ozer" */
     }
     if (words >= 2 && words <= 3 && capitals == words) return VB_KIND_PERSON;
@@ -42,7 +40,8 @@ vb_kind vb_description_kind(const vb_text *t, size_t a, size_t b)
     bool plural_det = false, indefinite = false;
     for (size_t i = a; i < b; i++) {
         const char *w = t->tok[i].fold;
-        if (vb_lex_has(VB_LEX_DET, w)) {
+        const vb_token *k = &t->tok[i];
+        if (vb_tok_is(k, VB_LEX_DET)) {
             plural_det |= !strcmp(w, "les") || !strcmp(w, "des") || !strcmp(w, "ces") || !strcmp(w, "leurs") ||
                           !strcmp(w, "plusieurs") || !strcmp(w, "these") || !strcmp(w, "those");
             indefinite |= !strcmp(w, "un") || !strcmp(w, "une") || !strcmp(w, "a") || !strcmp(w, "an");
@@ -55,9 +54,9 @@ vb_kind vb_description_kind(const vb_text *t, size_t a, size_t b)
             plural_det = true;
             continue;
         }
-        if (vb_lex_has(VB_LEX_COLLECTIVE, w) || (plural_det && plural_word(w))) return VB_KIND_GROUP;
-        if (vb_lex_has(VB_LEX_COMPANY, w)) return VB_KIND_ORGANIZATION;
-        if (vb_lex_has(VB_LEX_HUMAN, w)) return VB_KIND_ANONYMOUS;
+        if (vb_tok_is(k, VB_LEX_COLLECTIVE) || (plural_det && plural_word(w))) return VB_KIND_GROUP;
+        if (vb_tok_is(k, VB_LEX_COMPANY)) return VB_KIND_ORGANIZATION;
+        if (vb_tok_is(k, VB_LEX_HUMAN)) return VB_KIND_ANONYMOUS;
         if (!indefinite && plural_word(w) && !t->tok[i].cap) return VB_KIND_GROUP;
         break; /* the head noun decides */
     }
@@ -71,10 +70,11 @@ char *vb_speaker_name(const vb_text *t, size_t a, size_t b)
         while (a < b && (!t->tok[a].word && strcmp(t->tok[a].fold, ".") == 0)) a++;
         if (a >= b) break;
         const char *w = t->tok[a].fold;
-        bool title = vb_lex_has(VB_LEX_TITLE, w) && a + 1 < b && t->tok[a + 1].word == false &&
+        bool is_title = vb_tok_is(&t->tok[a], VB_LEX_TITLE);
+        bool title = is_title && a + 1 < b && t->tok[a + 1].word == false &&
                      strcmp(t->tok[a + 1].fold, ".") == 0;
-        if (vb_lex_has(VB_LEX_TITLE, w) && (title || (a + 1 < b && t->tok[a + 1].cap))) { a += title ? 2 : 1; continue; }
-        if (vb_lex_has(VB_LEX_DET, w) && a + 1 < b) { a++; continue; }
+        if (is_title && (title || (a + 1 < b && t->tok[a + 1].cap))) { a += title ? 2 : 1; continue; }
+        if (vb_tok_is(&t->tok[a], VB_LEX_DET) && a + 1 < b) { a++; continue; }
         /* "une trentaine de", "17 actionnaires", "une dizaine d'" */
         size_t n = strlen(w);
         bool number = n > 0 && w[0] >= '0' && w[0] <= '9';

@@ -5,6 +5,7 @@
  * folds to itself, which keeps matching exact rather than wrong. */
 #include "verbatim/text.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,14 +137,14 @@ size_t vb_fold_cp(uint32_t cp, uint32_t out[2])
     return 1;
 }
 
-bool vb_is_space(uint32_t cp)
+bool vb_is_space_wide(uint32_t cp)
 {
     return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
            cp == 0x00A0 || cp == 0x202F || cp == 0x2009 || cp == 0x2007 || cp == 0x200A ||
            cp == 0x2002 || cp == 0x2003 || cp == 0x3000 || cp == 0x0085;
 }
 
-bool vb_is_alnum(uint32_t cp)
+bool vb_is_alnum_wide(uint32_t cp)
 {
     if (cp < 0x80)
         return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
@@ -158,7 +159,7 @@ bool vb_is_alnum(uint32_t cp)
     return false;
 }
 
-bool vb_is_upper(uint32_t cp)
+bool vb_is_upper_wide(uint32_t cp)
 {
     if (cp >= 'A' && cp <= 'Z') return true;
     if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return true;
@@ -252,16 +253,33 @@ static const uint16_t cp1250_high[128] = {
     0x0155, 0x00E1, 0x00E2, 0x0103, 0x00E4, 0x013A, 0x0107, 0x00E7, 0x010D, 0x00E9, 0x0119, 0x00EB, 0x011B, 0x00ED, 0x00EE, 0x010F,
     0x0111, 0x0144, 0x0148, 0x00F3, 0x00F4, 0x0151, 0x00F6, 0x00F7, 0x0159, 0x016F, 0x00FA, 0x0171, 0x00FC, 0x00FD, 0x0163, 0x02D9};
 
-/* The byte that code point cp came from if the text was decoded with table
- * (Latin-1 fills the table's holes, as browsers and Python do); -1 if none. */
+/* Inverse tables, code point -> byte, for the code points the two code
+ * pages use (all below U+2200), built once. 0: no byte. */
+#define INVERSE_SIZE 0x2200
+static uint8_t inverse_1252[INVERSE_SIZE], inverse_1250[INVERSE_SIZE];
+static pthread_once_t inverse_once = PTHREAD_ONCE_INIT;
+
+static void build_inverse(void)
+{
+    for (uint32_t cp = 0x80; cp <= 0xFF; cp++) {
+        /* Latin-1 fills the holes, as browsers and Python do. */
+        inverse_1252[cp] = (uint8_t)cp;
+        if (cp <= 0x9F && cp1250_high[cp - 0x80] == 0) inverse_1250[cp] = (uint8_t)cp;
+    }
+    for (int b = 0; b < 128; b++) {
+        if (cp1252_high[b]) inverse_1252[cp1252_high[b]] = (uint8_t)(0x80 + b);
+        if (cp1250_high[b]) inverse_1250[cp1250_high[b]] = (uint8_t)(0x80 + b);
+    }
+}
+
+/* The byte that code point cp came from if the text was decoded with table;
+ * -1 if none. */
 static int byte_of(uint32_t cp, const uint16_t *table)
 {
     if (cp < 0x80) return (int)cp;
-    for (int b = 0; b < 128; b++)
-        if (table[b] == cp) return 0x80 + b;
-    if (cp <= 0xFF && (table == cp1252_high || cp <= 0x9F) && table[cp - 0x80] == 0) return (int)cp;
-    if (table == cp1252_high && cp >= 0xA0 && cp <= 0xFF) return (int)cp;
-    return -1;
+    if (cp >= INVERSE_SIZE) return -1;
+    uint8_t b = table == cp1252_high ? inverse_1252[cp] : inverse_1250[cp];
+    return b ? b : -1;
 }
 
 /* Code points that mojibake repair may produce: what real text is made of. */
@@ -298,6 +316,7 @@ static uint32_t try_repair(const uint32_t *cp, size_t n, size_t i, const uint16_
 
 char *vb_mojibake_repair(const char *s, size_t n, size_t *out_len, size_t *repaired)
 {
+    pthread_once(&inverse_once, build_inverse);
     size_t count = 0, len = 0, fixed = 0;
     uint32_t *cp = vb_utf8_decode(s, n, &count);
     char *out;

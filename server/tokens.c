@@ -8,6 +8,7 @@
 #include "verbatim/tokens.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,46 @@ static bool is_apostrophe(uint32_t c) { return c == '\'' || c == 0x2019 || c == 
 static bool is_hyphen(uint32_t c) { return c == '-' || c == 0x2010 || c == 0x2011; }
 
 static const char *const elisions[] = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", NULL};
+
+static uint32_t lex_mask(const char *folded);
+static bool lex_ready(void);
+
+/* Which lists the token's word belongs to, bare or with a pronoun. */
+static void classify(vb_token *k)
+{
+    static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
+                                          "-elles", "-il", "-elle", "-on", "-nous", NULL};
+    if (!lex_ready()) return;
+    k->lex = lex_mask(k->fold);
+    if (!strchr(k->fold, '-')) return;
+    size_t n = strlen(k->fold);
+    for (const char *const *c = clitics; *c; c++) {
+        size_t m = strlen(*c);
+        if (n > m && strcmp(k->fold + n - m, *c) == 0) {
+            char verb[48];
+            memcpy(verb, k->fold, n - m);
+            verb[n - m] = '\0';
+            k->inverted = lex_mask(verb);
+            if (k->inverted) {
+                const char *p = *c + 1;
+                if (strncmp(p, "t-", 2) == 0) p += 2;
+                snprintf(k->pronoun, sizeof k->pronoun, "%s", p);
+            }
+            return;
+        }
+    }
+}
+
+bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8])
+{
+    pronoun[0] = '\0';
+    if (vb_tok_is(k, list)) return true;
+    if ((k->inverted >> list) & 1u) {
+        memcpy(pronoun, k->pronoun, 8);
+        return true;
+    }
+    return false;
+}
 
 bool vb_text_init(vb_text *t, const char *body, size_t n)
 {
@@ -87,6 +128,7 @@ bool vb_text_init(vb_text *t, const char *body, size_t n)
         k->fold[len] = '\0';
         k->end = i;
         k->upper = letters >= 2 && capitals == letters;
+        classify(k);
     }
     return true;
 }
@@ -322,7 +364,6 @@ typedef struct word_set {
 } word_set;
 
 static word_set sets[VB_LEX_COUNT];
-static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
 static bool sets_ok;
 
 static uint64_t hash(const char *s)
@@ -338,15 +379,6 @@ static void set_add(word_set *set, const char *w)
     for (size_t i = hash(w) & set->mask;; i = (i + 1) & set->mask) {
         if (set->slots[i][0] == '\0') { strcpy(set->slots[i], w); return; }
         if (strcmp(set->slots[i], w) == 0) return;
-    }
-}
-
-static bool set_has(const word_set *set, const char *w)
-{
-    if (!set->slots || strlen(w) >= 32) return false;
-    for (size_t i = hash(w) & set->mask;; i = (i + 1) & set->mask) {
-        if (set->slots[i][0] == '\0') return false;
-        if (strcmp(set->slots[i], w) == 0) return true;
     }
 }
 
@@ -397,14 +429,65 @@ static void build_sets(void)
     sets_ok = true;
 }
 
+/* One more table: every word of every list, with the mask of its lists, so
+ * that a token asks once. */
+typedef struct mask_slot {
+    char word[32];
+    uint32_t mask;
+} mask_slot;
+static mask_slot *masks;
+static size_t masks_size;
+
+static void build_masks(void)
+{
+    size_t total = 0;
+    for (int l = 0; l < VB_LEX_COUNT; l++) total += sets[l].mask + 1;
+    masks_size = 64;
+    while (masks_size < total) masks_size *= 2;
+    if (!(masks = calloc(masks_size, sizeof *masks))) return;
+    for (int l = 0; l < VB_LEX_COUNT; l++)
+        for (size_t i = 0; i <= sets[l].mask; i++) {
+            const char *w = sets[l].slots[i];
+            if (!w[0]) continue;
+            for (size_t j = hash(w) & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
+                if (!masks[j].word[0]) { strcpy(masks[j].word, w); masks[j].mask = 1u << l; break; }
+                if (!strcmp(masks[j].word, w)) { masks[j].mask |= 1u << l; break; }
+            }
+        }
+}
+
+static void build_all(void)
+{
+    build_sets();
+    if (sets_ok) build_masks();
+}
+
+static pthread_once_t all_once = PTHREAD_ONCE_INIT;
+
+static bool lex_ready(void)
+{
+    pthread_once(&all_once, build_all);
+    return masks != NULL;
+}
+
+static uint32_t lex_mask(const char *w)
+{
+    if (strlen(w) >= 32) return 0;
+    for (size_t j = hash(w) & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
+        if (!masks[j].word[0]) return 0;
+        if (!strcmp(masks[j].word, w)) return masks[j].mask;
+    }
+}
+
 bool vb_lex_has(vb_lex list, const char *folded)
 {
-    pthread_once(&sets_once, build_sets);
-    return sets_ok && set_has(&sets[list], folded);
+    if (!lex_ready()) return false;
+    return (lex_mask(folded) >> list) & 1u;
 }
 
 bool vb_lex_inverted(vb_lex list, const char *folded, char pronoun[8])
 {
+    if (!lex_ready()) return false;
     static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
                                           "-elles", "-il", "-elle", "-on", "-nous", NULL};
     size_t n = strlen(folded);

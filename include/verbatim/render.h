@@ -1,14 +1,27 @@
 /* render.h - JSON of a parsed document, as `verbatimd extract` prints it:
  * the shape of GET /v1/articles/{id}'s data, plus "file".
  *
- * Returns new jansson references, or NULL when out of memory. */
+ * Written straight into a string (jansson's dump is the slowest part of an
+ * extract run otherwise). */
 #ifndef VERBATIM_RENDER_H
 #define VERBATIM_RENDER_H
 
-#include <jansson.h>
+#include <stddef.h>
 
 #include "verbatim/document.h"
 
-json_t *vb_render_document(const vb_document *doc);
+/* New malloc'd JSON text of doc (*len bytes), or NULL when out of memory. */
+char *vb_render_document(const vb_document *doc, size_t *len);
+
+/* Appends s as a JSON string (quoted, escaped) to a growing buffer. */
+typedef struct vb_buf {
+    char *s;
+    size_t n, cap;
+    bool failed;
+} vb_buf;
+
+void vb_buf_add(vb_buf *b, const char *s, size_t n);
+void vb_buf_str(vb_buf *b, const char *s); /* raw */
+void vb_buf_json(vb_buf *b, const char *s); /* a JSON string, or null for NULL */
 
 #endif

@@ -45,10 +45,29 @@ char *vb_fold(const char *s);
 char *vb_slug(const char *s);
 
 /* Letters and digits, any script (an approximation good for Latin, Greek and
- * Cyrillic text, the scripts of our corpora). */
-bool vb_is_alnum(uint32_t cp);
-bool vb_is_upper(uint32_t cp);
-bool vb_is_space(uint32_t cp);
+ * Cyrillic text, the scripts of our corpora). The ASCII cases are inline:
+ * they are most of any text. */
+bool vb_is_alnum_wide(uint32_t cp);
+bool vb_is_upper_wide(uint32_t cp);
+bool vb_is_space_wide(uint32_t cp);
+
+static inline bool vb_is_alnum(uint32_t cp)
+{
+    if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+    return vb_is_alnum_wide(cp);
+}
+
+static inline bool vb_is_upper(uint32_t cp)
+{
+    if (cp < 0x80) return cp >= 'A' && cp <= 'Z';
+    return vb_is_upper_wide(cp);
+}
+
+static inline bool vb_is_space(uint32_t cp)
+{
+    if (cp < 0x80) return cp == ' ' || (cp >= '\t' && cp <= '\r');
+    return vb_is_space_wide(cp);
+}
 
 /* Repairs mojibake: UTF-8 text that was decoded as Latin-1, Windows-1252 or
  * Windows-1250 and encoded again ("Ã©", "Ă©", "â€™" for "é", "é", "’").

@@ -16,6 +16,9 @@ typedef struct vb_token {
     bool cap;           /* starts with a capital letter */
     bool upper;         /* all capitals, 2+ letters (an acronym: ACLU) */
     bool para_start;    /* first token of a paragraph */
+    uint32_t lex;       /* bit l set: the word is in list l (vb_lex) */
+    uint32_t inverted;  /* bit l set: a form of list l with a subject pronoun ("ecrit-il") */
+    char pronoun[8];    /* that pronoun ("il"), or "" */
 } vb_token;
 
 typedef struct vb_text {
@@ -53,6 +56,13 @@ typedef enum vb_lex {
 } vb_lex;
 
 bool vb_lex_has(vb_lex list, const char *folded);
+
+/* The same questions of a token, answered once when the text was split. */
+static inline bool vb_tok_is(const vb_token *k, vb_lex list) { return (k->lex >> list) & 1u; }
+
+/* A form of list, bare or with an inverted subject pronoun; *pronoun gets
+ * the pronoun or "". */
+bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8]);
 
 /* A speech verb form, possibly with an inverted subject pronoun
  * ("ecrivent-ils", "a-t-elle", "dit-il"): true if the part before the

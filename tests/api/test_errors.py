@@ -122,7 +122,7 @@ def test_problem_types_are_stable_and_distinct(server):
 def raw_get(server, target, extra_headers=b""):
     data = (b"GET " + target.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1:" + str(server.port).encode()
             + b"\r\n" + extra_headers + b"Connection: close\r\n\r\n")
-    return raw_request(server.port, data)
+    return raw_request(server.port, data, timeout=8)
 
 
 def test_request_line_of_8k_is_accepted(server):
@@ -195,3 +195,48 @@ def test_malformed_http_never_crashes(server, data):
         if "connection dropped" not in str(exc):
             raise
     assert server.get_json("/healthz") == {"status": "ok"}
+
+
+# Many small parameters or headers in a request of at most 8 KiB: the size the
+# contract guarantees, whatever the count.
+
+def test_many_query_parameters_in_8k_get_an_answer(server):
+    r = raw_get(server, "/v1/articles?" + "&".join(["x"] * 1000))        # 2 KiB
+    assert_problem(r, 400, "unknown-parameter", detail_has=["x"])
+    r = raw_get(server, "/v1/articles?" + "&".join(["yy"] * 2700))       # 8 KiB
+    assert_problem(r, 400, "unknown-parameter", detail_has=["yy"])
+
+
+def test_many_duplicate_parameters_in_8k_get_an_answer(server):
+    r = raw_get(server, "/v1/articles?" + "&".join(["limit=1"] * 1000))  # 8 KiB
+    assert_problem(r, 400, "duplicate-parameter", detail_has=["limit"])
+
+
+def test_many_empty_parameters_in_8k_get_an_answer(server):
+    r = raw_get(server, "/v1/articles?" + "&" * 8000)
+    assert r.status in (200, 400), r
+    assert r.status == 200 or r.headers.get("content-type", "").startswith("application/problem+json")
+
+
+def test_many_small_headers_in_8k_are_accepted(server):
+    headers = b"".join(b"X-H%d: v\r\n" % i for i in range(800))             # 7.6 KiB
+    assert len(headers) < 8 * 1024
+    r = raw_get(server, "/healthz", headers)
+    assert r.status == 200, r
+
+
+def test_headers_of_60k_in_many_lines_are_accepted(server):
+    # docs/api-choices.md: headers up to 64 KiB are accepted
+    headers = b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 2000) for i in range(30))
+    assert len(headers) < 62 * 1024
+    r = raw_get(server, "/healthz", headers)
+    assert r.status == 200, r
+
+
+def test_http10_request_without_host_gets_absolute_links(server):
+    r = raw_request(server.port, b"GET /v1/articles?limit=1 HTTP/1.0\r\n\r\n", timeout=8)
+    assert r.status == 200, r
+    import json
+    body = json.loads(r.body)
+    assert body["links"]["next"].startswith("http://")
+    assert body["links"]["next"].split("/")[2], "a host in the link"
