@@ -74,3 +74,6 @@ fuzz-clean:
 	rm -rf $(FUZZ_DIR) $(REPLAY_DIR)
 
 -include $(FUZZ_LIB_OBJ:.o=.d) $(REPLAY_LIB_OBJ:.o=.d)
+
+# The library objects are prerequisites of pattern rules only: keep them.
+.SECONDARY: $(FUZZ_LIB_OBJ) $(REPLAY_LIB_OBJ)

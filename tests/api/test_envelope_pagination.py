@@ -215,3 +215,14 @@ def test_links_follow_host_header(server):
     assert body["links"]["next"].startswith(f"http://{host}/v1/articles?")
     assert parse_link_next(r.headers.get("link")) == body["links"]["next"]
     assert body["data"][0]["links"]["self"] == f"http://{host}/v1/articles/{IDS['003']}"
+
+
+@pytest.mark.parametrize("source,target", [
+    ("/v1/articles?limit=1", "/v1/speakers?limit=1"),
+    ("/v1/articles?limit=1", "/v1/quotes?limit=1"),
+    ("/v1/quotes?limit=1", "/v1/speakers/amazon/quotes?limit=1"),
+    ("/v1/speakers?limit=1", "/v1/articles?limit=1"),
+])
+def test_cursor_of_another_list_is_400(server, source, target):
+    cursor = first_cursor(server, source)
+    assert_problem(server.get(f"{target}&cursor={urllib.parse.quote(cursor)}"), 400, "invalid-cursor")

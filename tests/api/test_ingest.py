@@ -118,6 +118,37 @@ def test_large_folder(make_server, tmp_path):
     assert keys == sorted(keys) and len(set(q["id"] for q in quotes)) == len(quotes)
 
 
+def test_readyz_is_503_while_loading(make_server, tmp_path):
+    """A folder that takes a while to load: /readyz answers 503 problems (and
+    /healthz 200) until the corpus is loaded, then 200."""
+    d = tmp_path / "slow"
+    d.mkdir()
+    src = [f.read_bytes() for f in sorted(ARTICLES.glob("*.txt"))]
+    for i in range(400):
+        (d / f"a{i:04d}.txt").write_bytes(src[i % 5])
+    srv = make_server(articles=d, wait=False)
+    health_while_loading = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert srv.proc.poll() is None, srv.stderr()
+        try:
+            r = srv.get("/readyz")
+        except OSError:
+            time.sleep(0.02)
+            continue
+        if r.status == 200:
+            break
+        assert_problem(r, 503, "not-ready")
+        if health_while_loading is None:
+            health_while_loading = srv.get("/healthz")
+        time.sleep(0.02)
+    else:
+        raise AssertionError("not ready after 60 s")
+    assert health_while_loading is not None, "no 503 seen while 400 files were loading"
+    assert health_while_loading.status == 200 and health_while_loading.json() == {"status": "ok"}
+    assert srv.get_json("/readyz")["articles"] == 400
+
+
 # ------------------------------------------------------------------ SIGHUP
 
 def test_sighup_adds_modifies_removes(make_server, articles_copy):

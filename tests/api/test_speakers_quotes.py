@@ -295,3 +295,9 @@ def test_unknown_speaker_is_404(server):
 
 def test_speaker_id_percent_encoded(server):
     assert server.get_json("/v1/speakers/nicole%2Dozer")["data"]["id"] == "nicole-ozer"
+
+
+@pytest.mark.parametrize("q", ["%", "_", "%25", "*", "\\"])
+def test_speakers_q_has_no_wildcards(server, q):
+    items, _ = server.walk("/v1/speakers?" + urllib.parse.urlencode({"q": q}))
+    assert items == [], [s["id"] for s in items]

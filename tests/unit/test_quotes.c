@@ -174,6 +174,15 @@ static void nested_quotes_stay_inside(void **state)
     assert_int_equal(q.count, 1);
     assert_string_equal(q.items[0].text, "au secours " LAQUO " maintenant " RAQUO " puis");
     vb_quotes_free(&q);
+    q = extract(LDQUO "Il a dit " LAQUO " non " RAQUO " hier" RDQUO ", raconte Paul Martin.");
+    assert_int_equal(q.count, 1);
+    assert_string_equal(q.items[0].text, "Il a dit " LAQUO " non " RAQUO " hier");
+    expect_speaker(&q.items[0], "Paul Martin", VB_KIND_PERSON);
+    vb_quotes_free(&q);
+    q = extract_lang("\"He said 'no' today,\" said Jane Smith.", "en");
+    assert_int_equal(q.count, 1);
+    assert_true(strncmp(q.items[0].text, "He said 'no' today", 18) == 0);
+    vb_quotes_free(&q);
 }
 
 static void apostrophes_are_not_quote_marks(void **state)

@@ -258,6 +258,17 @@ static void mojibake_cp1250(void **state)
     (void)state;
     expect_repair("\xC4\x82\xC2\xA9", "\xC3\xA9", 1);                                           /* Ă© -> é */
     expect_repair("Ev\xC4\x82\xC2\xA9nement", "Ev\xC3\xA9nement", 1);
+    expect_repair("\xC4\xB9\xCB\x87" "koda", "\xC5\xA1koda", 1);                                  /* Ĺˇkoda -> škoda */
+    expect_repair("\xC4\xB9\xE2\x80\x9A\xC3\xB3" "d\xC5\xBA", "\xC5\x82\xC3\xB3" "d\xC5\xBA", 1); /* Ĺ‚ódź -> łódź */
+}
+
+/* Latin-1 decoding turns bytes 0x80..0x9F into C1 controls (U+0080..U+009F),
+ * where Windows-1252 has letters and punctuation. */
+static void mojibake_latin1_controls(void **state)
+{
+    (void)state;
+    expect_repair("\xC3\x83\xC2\x89" "tat", "\xC3\x89" "tat", 1);                 /* Ã U+0089 -> É */
+    expect_repair("l\xC3\xA2\xC2\x80\xC2\x99" "ACLU", "l\xE2\x80\x99" "ACLU", 1); /* â U+0080 U+0099 -> ’ */
 }
 
 static void mojibake_leaves_clean_text(void **state)
@@ -330,6 +341,7 @@ int main(void)
         cmocka_unit_test(slug_examples),
         cmocka_unit_test(mojibake_latin1_and_cp1252),
         cmocka_unit_test(mojibake_cp1250),
+        cmocka_unit_test(mojibake_latin1_controls),
         cmocka_unit_test(mojibake_leaves_clean_text),
         cmocka_unit_test(mojibake_mixed_text),
         cmocka_unit_test(word_count_examples),
