@@ -97,6 +97,7 @@ static bool title_like(const line *l)
 static size_t date_marker(const char *s, size_t n, vb_date *out)
 {
     size_t i = 0;
+    if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) i = 3; /* a byte order mark */
     while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
     if (n - i < 9 || memcmp(s + i, "date ", 5) != 0) return 0;
     i += 5;
@@ -201,12 +202,18 @@ char *vb_excerpt(const char *body, size_t max_chars)
     while (i < n) {
         size_t before = i;
         uint32_t cp = vb_utf8_next(body, n, &i);
-        if (chars == max_chars) { cut_needed = true; cut = before; break; }
+        if (chars == max_chars) {
+            cut_needed = true;
+            /* the limit falls between words: keep the last one whole */
+            cut = vb_is_space(cp) || strchr(",;:.!?", (int)(cp < 0x80 ? cp : 'x')) ? before : 0;
+            break;
+        }
         if (vb_is_space(cp)) last_space = before;
         chars++;
     }
     if (!cut_needed) cut = n;
-    else if (last_space > 0) cut = last_space;
+    else if (cut == 0 && last_space > 0) cut = last_space;
+    else if (cut == 0) cut = i;
     /* No dangling punctuation or space before the ellipsis. */
     while (cut_needed && cut > 0 && strchr(" ,;:-\n", body[cut - 1])) cut--;
     char *out = malloc(cut + 4 + 1);

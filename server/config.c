@@ -64,15 +64,31 @@ void vb_config_usage(void)
                options[i].fallback ? options[i].fallback : "none: from the Host header");
 }
 
+/* Environment, then defaults, for every option no flag set: flags win, and
+ * a bad variable is an error only where it is used. */
+static vb_status fill_unset(vb_config *cfg, const bool *given, char err[256])
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        if (given[i]) continue;
+        const char *v = getenv(options[i].env);
+        if (v && *v) {
+            if (set(cfg, &options[i], v, err) != VB_OK) {
+                size_t n = strlen(err);
+                snprintf(err + n, 256 - n, " (from %s)", options[i].env);
+                return VB_EINVAL;
+            }
+        } else if (options[i].fallback && set(cfg, &options[i], options[i].fallback, err) != VB_OK) {
+            return VB_EINVAL;
+        }
+    }
+    return VB_OK;
+}
+
 vb_status vb_config_parse(int argc, char **argv, vb_config *cfg, char err[256])
 {
+    bool given[OPTION_COUNT] = {false};
     memset(cfg, 0, sizeof *cfg);
     err[0] = '\0';
-    for (size_t i = 0; i < OPTION_COUNT; i++) {
-        const char *v = getenv(options[i].env);
-        if (!v || !*v) v = options[i].fallback;
-        if (v && set(cfg, &options[i], v, err) != VB_OK) return VB_EINVAL;
-    }
     if (argc < 2) { cfg->command = VB_CMD_HELP; return VB_OK; }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) { cfg->command = VB_CMD_HELP; return VB_OK; }
@@ -85,7 +101,7 @@ vb_status vb_config_parse(int argc, char **argv, vb_config *cfg, char err[256])
         cfg->files = argv + 2;
         cfg->file_count = argc - 2;
         if (cfg->file_count == 0) { snprintf(err, 256, "extract: name at least one file"); return VB_EINVAL; }
-        return VB_OK;
+        return fill_unset(cfg, given, err);
     }
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *value = NULL;
@@ -94,12 +110,14 @@ vb_status vb_config_parse(int argc, char **argv, vb_config *cfg, char err[256])
         size_t len = strcspn(arg, "=");
         for (size_t k = 0; k < OPTION_COUNT && !o; k++)
             if (strlen(options[k].flag) == len && !strncmp(arg, options[k].flag, len)) o = &options[k];
-        if (!o) { snprintf(err, 256, "unknown option '%s' (see --help)", arg); return VB_EINVAL; }
+        if (!o) { snprintf(err, 256, "unknown option '%.200s' (see --help)", arg); return VB_EINVAL; }
+        given[o - options] = true;
         if (arg[len] == '=') value = arg + len + 1;
         else if (i + 1 < argc) value = argv[++i];
         else { snprintf(err, 256, "%s needs a value", o->flag); return VB_EINVAL; }
         if (set(cfg, o, value, err) != VB_OK) return VB_EINVAL;
     }
+    if (fill_unset(cfg, given, err) != VB_OK) return VB_EINVAL;
     if (cfg->threads == 0 || cfg->threads > 256) { snprintf(err, 256, "--threads: 1 to 256"); return VB_EINVAL; }
     if (strcmp(cfg->log_format, "text") && strcmp(cfg->log_format, "json")) {
         snprintf(err, 256, "--log-format: text or json, not '%s'", cfg->log_format);

@@ -154,6 +154,17 @@ static bool is_number(const char *tok, int max_digits)
     return true;
 }
 
+/* "19th", "1st", "22nd", "3rd", "1er": a day with its ordinal suffix. */
+static bool ordinal(const char *tok)
+{
+    size_t n = strlen(tok), d = 0;
+    while (d < n && tok[d] >= '0' && tok[d] <= '9') d++;
+    if (d == 0 || d > 2) return false;
+    const char *suffix = tok + d;
+    return !strcmp(suffix, "th") || !strcmp(suffix, "st") || !strcmp(suffix, "nd") || !strcmp(suffix, "rd") ||
+           !strcmp(suffix, "er");
+}
+
 static int month_of(const char *tok)
 {
     static const struct { const char *name; int month; } months[] = {
@@ -219,7 +230,7 @@ static int read_date(const tokens *t, int i, vb_date *out)
     }
     /* D[er] MONTH[.][,] YYYY */
     k = i;
-    if (is_number(TOK(k), 2) || strcmp(TOK(k), "1er") == 0) {
+    if (is_number(TOK(k), 2) || ordinal(TOK(k))) {
         day = atoi(TOK(k));
         k++;
         if ((month = month_of(TOK(k))) != 0) {
@@ -234,12 +245,12 @@ static int read_date(const tokens *t, int i, vb_date *out)
             }
         }
     }
-    /* MONTH[.] D[,] YYYY and MONTH YYYY */
+    /* MONTH[.] D[th][,] YYYY and MONTH YYYY */
     k = i;
     if ((month = month_of(TOK(k))) != 0) {
         k++;
         if (strcmp(TOK(k), ".") == 0) k++;
-        if (is_number(TOK(k), 2)) {
+        if (is_number(TOK(k), 2) || ordinal(TOK(k))) {
             day = atoi(TOK(k));
         k++;
             if (strcmp(TOK(k), "th") == 0 || strcmp(TOK(k), "st") == 0 || strcmp(TOK(k), "nd") == 0 ||

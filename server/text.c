@@ -179,7 +179,7 @@ bool vb_is_upper_wide(uint32_t cp)
 char *vb_fold(const char *s)
 {
     size_t n = strlen(s), i = 0, len = 0;
-    char *out = malloc(n * 2 + 1); /* a fold never more than doubles a code point's bytes */
+    char *out = malloc(n * 3 + 1); /* an invalid byte folds to U+FFFD: 3 bytes for 1 */
     bool pending_space = false;
     if (!out) return NULL;
     while (i < n) {

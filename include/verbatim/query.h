@@ -29,8 +29,8 @@ vb_status vb_target_parse(const char *raw, vb_target *out, char detail[256]);
 void vb_target_free(vb_target *t);
 
 /* Decodes path segments: "/v1/speakers/nicole%2Dozer" -> {"v1", "speakers",
- * "nicole-ozer"}. At most max segments; VB_EINVAL on bad encoding, on more
- * segments, or on an empty segment (a trailing slash). */
+ * "nicole-ozer"}. VB_EINVAL on bad encoding; VB_ENOTFOUND (no such path) on
+ * more than max segments or an empty one (a trailing slash). */
 vb_status vb_path_segments(const char *path, char **segs, size_t max, size_t *count, char detail[256]);
 
 /* Percent-decodes s[0..n) into a new string (plus_is_space for query
