@@ -312,6 +312,16 @@ vb_status vb_article_parse(const char *raw, size_t n, vb_article *out)
                 if (same(&lines[i], headline)) lines[i].dropped = true;
         }
     }
+    /* Between the headline and the story, pages print section names, bylines
+     * and counters ("International", "DirectLCI", "Info Marsactu", "29"):
+     * short lines with no sentence in them, before the first paragraph. */
+    for (size_t i = 0; i < count; i++) {
+        if (lines[i].dropped) continue;
+        size_t words = vb_word_count(lines[i].s, lines[i].n);
+        if (words >= 8) break;
+        char last = lines[i].s[lines[i].n - 1];
+        if (words <= 3 && !strchr(".!?»\"", last)) lines[i].dropped = true;
+    }
     /* A caption or paragraph printed twice in a row is printed once. */
     for (size_t i = 0, prev = SIZE_MAX; i < count; i++) {
         if (lines[i].dropped) continue;

@@ -89,10 +89,20 @@ vb_status vb_config_parse(int argc, char **argv, vb_config *cfg, char err[256])
     bool given[OPTION_COUNT] = {false};
     memset(cfg, 0, sizeof *cfg);
     err[0] = '\0';
-    if (argc < 2) { cfg->command = VB_CMD_HELP; return VB_OK; }
+    if (argc < 2) {
+        char ignored[256];
+        cfg->command = VB_CMD_HELP;
+        fill_unset(cfg, given, ignored);
+        return VB_OK;
+    }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) { cfg->command = VB_CMD_HELP; return VB_OK; }
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) { cfg->command = VB_CMD_VERSION; return VB_OK; }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help") || !strcmp(cmd, "--version") ||
+        !strcmp(cmd, "-V")) {
+        cfg->command = cmd[2] == 'v' || cmd[1] == 'V' ? VB_CMD_VERSION : VB_CMD_HELP;
+        char ignored[256];
+        fill_unset(cfg, given, ignored); /* --help works whatever the environment says */
+        return VB_OK;
+    }
     if (!strcmp(cmd, "serve")) cfg->command = VB_CMD_SERVE;
     else if (!strcmp(cmd, "ingest")) cfg->command = VB_CMD_INGEST;
     else if (!strcmp(cmd, "extract")) cfg->command = VB_CMD_EXTRACT;
@@ -105,7 +115,12 @@ vb_status vb_config_parse(int argc, char **argv, vb_config *cfg, char err[256])
     }
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *value = NULL;
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) { cfg->command = VB_CMD_HELP; return VB_OK; }
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            char ignored[256];
+            cfg->command = VB_CMD_HELP;
+            fill_unset(cfg, given, ignored);
+            return VB_OK;
+        }
         const option *o = NULL;
         size_t len = strcspn(arg, "=");
         for (size_t k = 0; k < OPTION_COUNT && !o; k++)

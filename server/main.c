@@ -67,7 +67,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "verbatimd: %s\n", err);
         return 2;
     }
-    vb_log_set_json(strcmp(cfg.log_format, "json") == 0);
+    vb_log_set_json(cfg.log_format && strcmp(cfg.log_format, "json") == 0);
     switch (cfg.command) {
     case VB_CMD_HELP: vb_config_usage(); return 0;
     case VB_CMD_VERSION: printf("verbatimd %s\n", VB_VERSION); return 0;

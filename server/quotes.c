@@ -113,6 +113,19 @@ static bool push_span(extractor *x, size_t open, size_t close, size_t last)
     return true;
 }
 
+/* Is the mark at token i introduced as a quotation: a speech verb or a
+ * colon just before it ("Il dit « ...", "a déclaré : « ...")? */
+static bool introduced(const extractor *x, size_t i)
+{
+    char pron[8];
+    for (size_t k = i, n = 0; k-- > 0 && n < 3 && !x->t.tok[k + 1].para_start; n++) {
+        const vb_token *p = &x->t.tok[k];
+        if (!p->word && !strcmp(p->fold, ":")) return true;
+        if (p->word && vb_tok_inverted(p, VB_LEX_SPEECH, pron)) return true;
+    }
+    return false;
+}
+
 static bool find_spans(extractor *x)
 {
     const vb_token *tok = x->t.tok;
@@ -141,8 +154,11 @@ static bool find_spans(extractor *x)
             if (!push_span(x, i, j, j - 1)) return false;
             i = j;
         } else {
-            /* Unclosed: cut off by the end of the text, or by its paragraph. */
-            (void)broke;
+            /* Unclosed: a quote cut off by the end of the text counts; one
+             * cut by its paragraph counts only when it opens the paragraph
+             * (a forgotten closing mark); a stray mark inside a paragraph
+             * (a title missing its closer) quotes nothing. */
+            if (broke && !tok[i].para_start && !introduced(x, i)) continue;
             if (!push_span(x, i, NONE, last)) return false;
             i = last;
         }
@@ -205,11 +221,24 @@ static size_t read_role(const extractor *x, size_t i, size_t limit)
 }
 
 /* Reads the noun phrase that starts at token i (before limit) into *m. */
+/* A French verb in the third person plural right after a plural noun:
+ * "les représentants des usagers restent sceptiques". */
+static bool plural_verb_after(const vb_token *prev, const vb_token *k)
+{
+    size_t n = strlen(k->fold), p = strlen(prev->fold);
+    return prev->word && k->word && !k->cap && n >= 5 && !strcmp(k->fold + n - 3, "ent") && p > 2 &&
+           (prev->fold[p - 1] == 's' || prev->fold[p - 1] == 'x') && !vb_tok_is(k, VB_LEX_HUMAN) &&
+           !vb_tok_is(k, VB_LEX_COLLECTIVE) && !vb_tok_is(k, VB_LEX_COMPANY);
+}
+
+/* Reads the noun phrase that starts at token i (before limit) into *m:
+ * a pronoun, a proper name, or a description; with, where the text gives
+ * them, a role ("Nicole Ozer, directrice ...", "Fire Chief Daniel Okafor",
+ * "l'architecte Guillaume Petit") and an acronym alias. */
 static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
 {
     const vb_token *tok = x->t.tok;
-    size_t a = i;
-    char pron[8];
+    size_t a = i, b;
     if (i >= limit || x->in_span[i] || !tok[i].word) return false;
     if (vb_tok_is(&tok[i], VB_LEX_PRONOUN)) {
         m->type = M_PRONOUN;
@@ -217,15 +246,13 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
         m->b = i + 1;
         return true;
     }
-    (void)pron;
     /* determiners and titles */
-    while (i < limit && tok[i].word && (vb_tok_is(&tok[i], VB_LEX_DET) || vb_tok_is(&tok[i], VB_LEX_TITLE))) {
+    while (i < limit && tok[i].word && (vb_tok_is(&tok[i], VB_LEX_DET) || vb_tok_is(&tok[i], VB_LEX_TITLE)) &&
+           !(tok[i].cap && tok[i].upper)) {
         i++;
         if (i < limit && is_fold(&tok[i], ".")) i++;
     }
     if (i >= limit || !tok[i].word || x->in_span[i]) return false;
-    /* quantities: "une trentaine de", "17" */
-    size_t b;
     if (tok[i].cap && !vb_tok_is(&tok[i], VB_LEX_STOP_NP)) {
         /* A proper name: capitalised words, with connectors between them;
          * an organisation name may carry lower-case words ("Commissariat à
@@ -238,35 +265,87 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
             if (k->word && k->cap) { b = ++j; continue; }
             if (k->word && is_connector(k->fold)) { j++; continue; }
             if (org && k->word && !vb_tok_is(k, VB_LEX_SPEECH) &&
-                (!vb_tok_is(k, VB_LEX_STOP_NP) || !strcmp(k->fold, "a"))) { j++; b = j; continue; }
+                (!strcmp(k->fold, "a") || (!vb_tok_is(k, VB_LEX_STOP_NP) && !vb_tok_is(k, VB_LEX_AUX)))) {
+                j++;
+                b = j;
+                continue;
+            }
             break;
         }
         m->type = M_NAME;
+        /* "a Harlow Motors employee", "union members": a name that qualifies
+         * a noun of people is a description of them. */
+        if (b < limit && !tok[b].cap && (vb_tok_is(&tok[b], VB_LEX_HUMAN) || vb_tok_is(&tok[b], VB_LEX_COLLECTIVE))) {
+            b++;
+            m->type = M_DESCRIPTION;
+            /* "Board member Luis Romero": the office, then the name */
+            size_t n = b;
+            while (n < limit && !x->in_span[n] && tok[n].word && tok[n].cap) n++;
+            if (n > b) {
+                m->type = M_NAME;
+                m->role_a = a;
+                m->role_b = b;
+                a = b;
+                b = n;
+            }
+        }
     } else {
-        /* A description: the head noun, its adjectives and "de X" complements. */
+        /* A description: the head noun, its adjectives and complements
+         * ("de X"; "aux finances", "à la culture" after a noun of office). */
+        bool office = vb_tok_is(&tok[i], VB_LEX_HUMAN);
         b = i + 1;
-        while (b < limit && !x->in_span[b] && b - a < 12) {
+        while (b < limit && !x->in_span[b] && b - a < 14) {
             const vb_token *k = &tok[b];
             if (!k->word) {
                 if (!strcmp(k->fold, "-")) { b++; continue; }
                 break;
             }
+            if (k->cap) { /* "l'architecte Guillaume Petit", "employé d'Amazon": see below */
+                b++;
+                continue;
+            }
+            if (office && b + 1 < limit && tok[b + 1].word && !tok[b + 1].cap &&
+                (((!strcmp(k->fold, "aux") || !strcmp(k->fold, "au")) && !vb_tok_is(&tok[b + 1], VB_LEX_DET) &&
+                  !vb_tok_is(&tok[b + 1], VB_LEX_SPEECH)) ||
+                 (!strcmp(k->fold, "a") && (!strcmp(tok[b + 1].fold, "la") || !strcmp(tok[b + 1].fold, "l'"))))) {
+                b++;
+                continue;
+            }
             if (vb_tok_is(k, VB_LEX_STOP_NP) && !is_connector(k->fold)) break;
-            if (!k->cap && vb_tok_is(k, VB_LEX_AUX) && b > i + 1) break; /* "des associations ... ont exhorté" */
+            if (vb_tok_is(k, VB_LEX_AUX)) break; /* "des associations ... ont exhorté" */
             if (vb_tok_is(k, VB_LEX_SPEECH) && !vb_tok_is(k, VB_LEX_HUMAN)) break;
+            if (k->inverted) break;
+            if (plural_verb_after(&tok[b - 1], k)) break;
             b++;
         }
         while (b > i + 1 && is_connector(tok[b - 1].fold)) b--;
         m->type = M_DESCRIPTION;
+        /* "council member Rachel Ortiz", "l'élu écologiste Antoine Ferrer",
+         * "le groupe de matériaux de construction Batiroc": the name that ends
+         * the phrase is the speaker, the words before it its role. */
+        size_t n = b;
+        while (n > i && tok[n - 1].cap && tok[n - 1].word) n--;
+        if (n < b && n > i && !is_connector(tok[n - 1].fold)) {
+            m->type = M_NAME;
+            m->role_a = a;
+            m->role_b = n;
+            a = n;
+        }
     }
     m->a = a;
     m->b = b;
-    /* "Mayor Jane Doe", "Senator X": a title of office before a name is its role. */
-    if (m->type == M_NAME && b - i >= 3 && vb_tok_is(&tok[i], VB_LEX_HUMAN) && tok[i + 1].cap && tok[i + 2].cap &&
-        !vb_tok_is(&tok[i + 1], VB_LEX_ORG_MARKER)) {
-        m->a = i + 1;
-        m->role_a = i;
-        m->role_b = i + 1;
+    /* "Mayor Jane Doe", "Fire Chief Daniel Okafor", "Attorney General Nadia
+     * Brooks": capitalised titles of office before a name are its role. */
+    if (m->type == M_NAME && !m->role_b) {
+        size_t last_title = b;
+        for (size_t k = a; k + 2 < b + 1 && k + 1 < b; k++)
+            if (vb_tok_is(&tok[k], VB_LEX_HUMAN) && tok[k + 1].cap) last_title = k;
+        if (last_title < b && b - (last_title + 1) >= 1 && b - (last_title + 1) <= 3 &&
+            !vb_tok_is(&tok[last_title + 1], VB_LEX_ORG_MARKER) && b - a >= 2) {
+            m->role_a = a;
+            m->role_b = last_title + 1;
+            m->a = last_title + 1;
+        }
     }
     /* "American Civil Liberties Union (ACLU)" */
     if (b + 2 < limit && is_fold(&tok[b], "(") && tok[b + 1].word && tok[b + 1].upper && is_fold(&tok[b + 2], ")")) {
@@ -292,7 +371,10 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
                 m->alias_a = name.alias_a;
                 m->alias_b = name.alias_b;
             }
-        } else if (m->type == M_NAME && tok[b + 1].word && !vb_tok_is(&tok[b + 1], VB_LEX_STOP_NP)) {
+        } else if (m->type == M_NAME && tok[b + 1].word &&
+                   (!vb_tok_is(&tok[b + 1], VB_LEX_STOP_NP) ||
+                    ((!strcmp(tok[b + 1].fold, "a") || !strcmp(tok[b + 1].fold, "an") || !strcmp(tok[b + 1].fold, "the")) &&
+                     b + 2 < limit && tok[b + 2].word && !tok[b + 2].cap))) {
             m->role_a = b + 1;
             m->role_b = read_role(x, b + 1, limit);
         }
@@ -309,6 +391,14 @@ static size_t skip_between(const extractor *x, size_t k, size_t limit)
     const vb_token *tok = x->t.tok;
     for (int guard = 0; k < limit && guard < 12; guard++) {
         if (tok[k].word && vb_tok_is(&tok[k], VB_LEX_SKIP)) { k++; continue; }
+        /* "de son côté", "pour sa part", "à son tour", "for her part" */
+        if (k + 2 < limit && tok[k + 1].word && tok[k + 2].word &&
+            (!strcmp(tok[k + 1].fold, "son") || !strcmp(tok[k + 1].fold, "sa") || !strcmp(tok[k + 1].fold, "leur") ||
+             !strcmp(tok[k + 1].fold, "his") || !strcmp(tok[k + 1].fold, "her") || !strcmp(tok[k + 1].fold, "their")) &&
+            (!strcmp(tok[k + 2].fold, "cote") || !strcmp(tok[k + 2].fold, "part") || !strcmp(tok[k + 2].fold, "tour"))) {
+            k += 3;
+            continue;
+        }
         if (is_fold(&tok[k], ",")) {
             /* an insertion between commas with no name in it */
             size_t j = k + 1;
@@ -368,27 +458,21 @@ static bool cue_after(const extractor *x, const span *s, mention *m)
 
 /* The subject of the speech verb at v: the noun phrase that starts its
  * clause ("Nicole Ozer a appelé", "elles accusent", "X said:"). */
-static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention *m)
+/* Does token i start a noun phrase (a determiner, a name, a noun)? */
+static bool starts_np(const extractor *x, size_t i)
+{
+    const vb_token *k = &x->t.tok[i];
+    if (i >= x->t.count || x->in_span[i] || !k->word) return false;
+    if (vb_tok_is(k, VB_LEX_STOP_NP) && !vb_tok_is(k, VB_LEX_DET)) return false;
+    return k->cap || vb_tok_is(k, VB_LEX_DET) || vb_tok_is(k, VB_LEX_HUMAN) || vb_tok_is(k, VB_LEX_COLLECTIVE) ||
+           vb_tok_is(k, VB_LEX_COMPANY);
+}
+
+/* The start of the clause that ends before token end: after a comma,
+ * colon, conjunction or the sentence start. */
+static size_t clause_start(const extractor *x, size_t sentence_a, size_t end)
 {
     const vb_token *tok = x->t.tok;
-    size_t k = v;
-    /* back over the auxiliary, negation, adverbs, reflexive */
-    while (k > sentence_a && tok[k - 1].word &&
-           (vb_tok_is(&tok[k - 1], VB_LEX_AUX) || vb_tok_is(&tok[k - 1], VB_LEX_SKIP) ||
-            !strcmp(tok[k - 1].fold, "n'") || !strcmp(tok[k - 1].fold, "ne") || !strcmp(tok[k - 1].fold, "s'")))
-        k--;
-    size_t end = k;
-    /* ", a indiqué l'OPC, et ...": no subject before, so it follows the verb. */
-    if (end == sentence_a || (!tok[end - 1].word && strchr(",;:", tok[end - 1].fold[0]))) {
-        size_t after = skip_between(x, v + 1, x->t.count);
-        if (after < x->t.count && !x->in_span[after] && read_np(x, after, x->t.count, m) && m->type != M_PRONOUN) {
-            m->cue_a = end;
-            m->cue_b = v + 1;
-            return true;
-        }
-        return false;
-    }
-    /* back to the clause start */
     size_t start = end;
     while (start > sentence_a) {
         const vb_token *p = &tok[start - 1];
@@ -400,9 +484,75 @@ static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention 
                         !strcmp(p->fold, "but") || !strcmp(p->fold, "and") || !strcmp(p->fold, "when")))
             break;
         start--;
-        if (end - start > 16) return false;
     }
-    if (start == end) return false;
+    return start;
+}
+
+/* The subject of the speech verb at v: the noun phrase that starts its
+ * clause ("Nicole Ozer a appelé", "elles accusent", "X said:"); past an
+ * apposition ("Le recteur, Yves Bertin, estime", "Nicole Ozer, directrice
+ * de ..., a déclaré"); after the verb in an incise (", a indiqué l'OPC,");
+ * or the pronoun of an inverted auxiliary ("a-t-il poursuivi"). */
+static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention *m)
+{
+    const vb_token *tok = x->t.tok;
+    size_t k = v;
+    char pron[8];
+    /* back over the auxiliary, negation, adverbs, reflexive */
+    while (k > sentence_a && tok[k - 1].word &&
+           (vb_tok_inverted(&tok[k - 1], VB_LEX_AUX, pron) || vb_tok_is(&tok[k - 1], VB_LEX_SKIP) ||
+            !strcmp(tok[k - 1].fold, "n'") || !strcmp(tok[k - 1].fold, "ne") || !strcmp(tok[k - 1].fold, "s'"))) {
+        if (tok[k - 1].pronoun[0] && vb_tok_inverted(&tok[k - 1], VB_LEX_AUX, pron)) {
+            m->type = M_PRONOUN;
+            m->a = k - 1;
+            m->b = k;
+            m->cue_a = k - 1;
+            m->cue_b = v + 1;
+            return true;
+        }
+        k--;
+    }
+    size_t end = k;
+    bool after_comma = end > sentence_a && !tok[end - 1].word && strchr(",;:", tok[end - 1].fold[0]);
+    if (after_comma && tok[end - 1].fold[0] == ',') {
+        /* "X, apposition, verb": the phrase between the commas, or the one
+         * before it when the one between describes X. Each must be one whole
+         * noun phrase, or it is no apposition. */
+        size_t seg = clause_start(x, sentence_a, end - 1);
+        mention inner = {0}, outer = {0};
+        size_t role = seg > sentence_a + 1 && tok[seg - 1].fold[0] == ',' ? clause_start(x, sentence_a, seg - 1) : seg;
+        if (seg < end - 1 && read_np(x, seg, end - 1, &inner) && inner.b + (inner.alias_b ? 0 : 0) >= end - 1) {
+            if (inner.type == M_NAME) {
+                *m = inner;
+                /* "Le recteur, Yves Bertin,": the phrase before is the role */
+                if (role < seg - 1) { m->role_a = role; m->role_b = seg - 1; }
+                m->cue_a = end;
+                m->cue_b = v + 1;
+                return true;
+            }
+            if (inner.type == M_DESCRIPTION && role < seg - 1 && read_np(x, role, seg - 1, &outer) &&
+                outer.type == M_NAME && outer.b >= seg - 1) {
+                *m = outer;
+                m->role_a = seg;
+                m->role_b = end - 1;
+                m->cue_a = end;
+                m->cue_b = v + 1;
+                return true;
+            }
+        }
+    }
+    /* An incise with the subject after the verb: ", a indiqué l'OPC, et". */
+    size_t after = skip_between(x, v + 1, x->t.count);
+    if ((end == sentence_a || after_comma) && starts_np(x, after)) {
+        if (read_np(x, after, x->t.count, m) && m->type != M_PRONOUN) {
+            m->cue_a = end;
+            m->cue_b = v + 1;
+            return true;
+        }
+    }
+    if (end == sentence_a || after_comma) return false;
+    size_t start = clause_start(x, sentence_a, end);
+    if (start == end || end - start > 16) return false;
     if (!read_np(x, start, end, m)) return false;
     m->cue_a = end;
     m->cue_b = v + 1;
@@ -435,9 +585,21 @@ static bool incise_inside(const extractor *x, const span *s, mention *m)
         char pron[8] = "", vpron[8] = "";
         if (!is_fold(&tok[i - 1], ",") || !tok[i].word) continue;
         size_t k = i;
-        if (vb_tok_inverted(&tok[k], VB_LEX_AUX, pron) && pron[0]) k++;
+        if (vb_tok_inverted(&tok[k], VB_LEX_AUX, pron)) k++;
         if (k >= end || !vb_tok_inverted(&tok[k], VB_LEX_SPEECH, vpron)) continue;
-        if (!pron[0] && !vpron[0]) continue;
+        if (!pron[0] && !vpron[0]) {
+            /* « Nous espérons, a déclaré le maire, Denis Lacombe, que ... » */
+            mention np = {0};
+            size_t after = skip_between(x, k + 1, end);
+            if (!starts_np(x, after) || !read_np(x, after, end, &np) || np.type == M_PRONOUN) continue;
+            size_t stop = np.role_b > np.b ? np.role_b : np.b;
+            if (np.alias_b) stop = np.alias_b + 1 > stop ? np.alias_b + 1 : stop;
+            if (stop >= end || !is_fold(&tok[stop], ",")) continue;
+            *m = np;
+            m->cue_a = i;
+            m->cue_b = k + 1;
+            return true;
+        }
         if (k + 1 < end && !(is_fold(&tok[k + 1], ",") || is_fold(&tok[k + 1], "."))) continue;
         m->type = M_PRONOUN;
         m->a = vpron[0] ? k : i;
@@ -471,7 +633,8 @@ static bool cue_before(const extractor *x, const span *s, mention *m)
     if (s->open > a && is_fold(&tok[s->open - 1], ":")) {
         for (size_t i = s->open - 1; i-- > a;) {
             if (x->in_span[i] || !tok[i].word) continue;
-            if (vb_tok_is(&tok[i], VB_LEX_HUMAN) || vb_tok_is(&tok[i], VB_LEX_COLLECTIVE)) {
+            if (vb_tok_is(&tok[i], VB_LEX_HUMAN) || vb_tok_is(&tok[i], VB_LEX_COLLECTIVE) ||
+                vb_tok_is(&tok[i], VB_LEX_COMPANY)) {
                 size_t d = i;
                 while (d > a && vb_tok_is(&tok[d - 1], VB_LEX_DET)) d--;
                 if (read_np(x, d, s->open - 1, m)) { m->cue_a = m->cue_b = s->open - 1; return true; }
@@ -611,7 +774,10 @@ static bool index_entities(extractor *x, entities *e)
             bool after_prep = d > 0 && tok[d - 1].word && preposition(tok[d - 1].fold);
             if (read_np(x, d, x->t.count, &m)) {
                 vb_kind kind = m.type == M_NAME ? vb_name_kind(&x->t, m.a, m.b) : vb_description_kind(&x->t, m.a, m.b);
-                entity en = {i, m.a, m.b, kind, kind == VB_KIND_GROUP, starts_clause(x, d) && !after_prep};
+                /* "de l'adjointe au maire, Caroline Pozmentier": the name in
+                 * apposition starts a clause of its own. */
+                bool subject = (starts_clause(x, d) && !after_prep) || (m.type == M_NAME && starts_clause(x, m.a));
+                entity en = {i, m.a, m.b, kind, kind == VB_KIND_GROUP, subject};
                 /* a company noun alone ("la société") stands for a named one: resolved later */
                 if (m.type == M_NAME || people || company) {
                     if (!add_entity(e, en)) return false;

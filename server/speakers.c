@@ -37,6 +37,21 @@ static bool plural_word(const char *w)
 
 vb_kind vb_description_kind(const vb_text *t, size_t a, size_t b)
 {
+    /* English puts the head last ("union members", "a Harlow Motors
+     * employee"), French first ("les militants de X"): a noun of a group of
+     * people anywhere makes a group, then a noun of one person, then a
+     * company noun. */
+    bool human = false, company = false, indef = false;
+    for (size_t i = a; i < b; i++) {
+        const vb_token *k = &t->tok[i];
+        if (!k->word) continue;
+        if (!strcmp(k->fold, "un") || !strcmp(k->fold, "une") || !strcmp(k->fold, "a") || !strcmp(k->fold, "an")) indef = true;
+        if (vb_tok_is(k, VB_LEX_COLLECTIVE) && !k->cap) return VB_KIND_GROUP;
+        human |= vb_tok_is(k, VB_LEX_HUMAN) && !k->cap;
+        company |= vb_tok_is(k, VB_LEX_COMPANY) && !k->cap;
+    }
+    if (human) return VB_KIND_ANONYMOUS;
+    if (company && !indef) return VB_KIND_ORGANIZATION;
     bool plural_det = false, indefinite = false;
     for (size_t i = a; i < b; i++) {
         const char *w = t->tok[i].fold;

@@ -262,7 +262,14 @@ static const char *const human[] = {
     "spokesperson", "spokesman", "spokeswoman", "employee", "official", "executive", "researcher",
     "lawyer", "attorney", "judge", "minister", "mayor", "senator", "activist", "officer", "director",
     "chief", "founder", "professor", "expert", "analyst", "representative", "source", "worker",
-    "manager", "engineer", "scientist", "resident", "witness", "member", "membre", "leader", "head", NULL};
+    "manager", "engineer", "scientist", "resident", "witness", "member", "membre", "leader", "head",
+    "superintendent", "general", "attorney", "councilman", "councilwoman", "councillor", "councilor",
+    "commissioner", "sheriff", "governor", "secretary", "chairman", "chairwoman", "chair", "principal",
+    "dean", "captain", "lieutenant", "sergeant", "detective", "inspector", "teacher", "nurse", "doctor",
+    "coach", "president", "ceo", "cfo", "cto", "vice-president", "architecte", "architect", "enseignant",
+    "enseignante", "infirmier", "infirmiere", "medecin", "recteur", "rectrice", "eleve", "student",
+    "directeur", "directrice", "editor", "rapporteur", "rapporteure", "gerant", "gerante", "owner",
+    "proprietaire", "patron", "vendeur", "vendeuse", "agriculteur", "agricultrice", NULL};
 
 static const char *const collective[] = {
     "associations", "organisations", "organizations", "ong", "groupes", "militants", "militantes",
@@ -299,7 +306,10 @@ static const char *const org_markers[] = {
     "press", "presse", "journal", "magazine", "radio", "television", "tv", "technologies", "technology",
     "systems", "labs", "lab", "laboratoire", "company", "compagnie", "airlines", "motors", "partners",
     "capital", "holdings", "international", "global", "mairie", "ville", "region", "departement",
-    "ong", "ngo", "matter", "foundation", "amnesty", "frontier", "rights", "liberties", "libertes", NULL};
+    "ong", "ngo", "matter", "foundation", "amnesty", "frontier", "rights", "liberties", "libertes",
+    "electronics", "industries", "solutions", "software", "networks", "communications", "insurance",
+    "pharmaceuticals", "pharma", "foods", "energy", "logistics", "stores", "markets", "motors", "nature",
+    "library", "bibliotheque", "hospital", "hopital", "clinic", "clinique", "museum", "musee", NULL};
 
 /* Common first names (French and English): what tells "Nicole Ozer" (a person)
  * from "Black Lives Matter" when no role says so. */

@@ -27,7 +27,7 @@ export function renderBody(body, quotes, lang) {
       p.append(h('mark', { class: 'quote', id: piece.first ? `quote-${q.id}` : null, tabindex: piece.first ? -1 : null,
         dataset: { quote: q.id } }, piece.text));
       if (piece.last) {
-        p.append(' ', h('span', { class: 'who' },
+        p.append(h('span', { class: 'who' }, ' ',
           h('span', { class: 'vh', lang: 'en' }, q.speaker ? 'quote by ' : 'quote, '),
           speakerLink(q.speaker, { class: 'who-name' })));
       }

@@ -13,6 +13,7 @@ const HEIGHT = 170;
 const TOP = 22;
 const BOTTOM = 40;
 const SIDE = 6;
+const MIN_SLOT = 24; // px per month at least: bars stay 24 px targets; the chart scrolls sideways past that
 
 function nextMonth(month) {
   let [y, m] = month.split('-').map(Number);
@@ -58,14 +59,14 @@ export function createTimeline({ onPick }) {
   let selected = null;
   let drawnWidth = 0;
 
-  function bar(slot, x, width, y, barHeight, showCount) {
+  function bar(slot, x, width, y, barHeight, showCount, hitWidth) {
     const label = `${slot.year ? `${slot.period} (month not known)` : formatDate(slot.period)}: ${plural(slot.count, 'article')}`;
     const group = svg('g', {
       class: slot.year ? 'bar year' : 'bar', role: 'button', tabindex: 0, 'aria-label': label,
       'aria-pressed': String(selected === slot.period), dataset: { period: slot.period, count: String(slot.count) },
     },
     svg('title', {}, label),
-    svg('rect', { class: 'hit', x: x - 2, y: 1, width: width + 4, height: HEIGHT - BOTTOM + 3, rx: 3 }),
+    svg('rect', { class: 'hit', x: x + width / 2 - hitWidth / 2, y: 1, width: hitWidth, height: HEIGHT - BOTTOM + 3, rx: 3 }),
     svg('rect', { class: 'fill', x, y, width, height: barHeight, rx: Math.min(3, width / 3) }),
     showCount ? svg('text', { class: 'count', x: x + width / 2, y: y - 5, 'text-anchor': 'middle', 'aria-hidden': 'true' }, String(slot.count)) : null);
     group.addEventListener('click', () => onPick(slot.period));
@@ -82,8 +83,9 @@ export function createTimeline({ onPick }) {
     if (!slots) return;
     const focused = document.activeElement && holder.contains(document.activeElement)
       ? document.activeElement.dataset.period : null;
-    const width = Math.max(260, Math.round(holder.clientWidth || 600));
-    drawnWidth = width;
+    const room = Math.round(holder.clientWidth || 600);
+    drawnWidth = room;
+    const width = Math.max(room, slots.length * MIN_SLOT + 2 * SIDE);
     if (slots.length === 0) {
       holder.replaceChildren(h('p', { class: 'empty' }, 'No dated article yet.'));
       return;
@@ -110,13 +112,16 @@ export function createTimeline({ onPick }) {
       }
       if (slot.count > 0) {
         const barHeight = Math.max(3, Math.round((slot.count / max) * plotHeight));
-        children.push(bar(slot, center - barWidth / 2, barWidth, baseline - barHeight, barHeight, slotWidth >= 12));
+        children.push(bar(slot, center - barWidth / 2, barWidth, baseline - barHeight, barHeight, slotWidth >= 12, slotWidth - 2));
       }
     });
     const chart = svg('svg', {
       width, height: HEIGHT, viewBox: `0 0 ${width} ${HEIGHT}`, role: 'group', 'aria-labelledby': 'timeline-caption',
     }, children);
     holder.replaceChildren(chart);
+    holder.classList.toggle('scrolls', width > room);
+    const picked = selected && holder.querySelector(`[data-period="${CSS.escape(selected)}"]`);
+    if (picked && width > room) holder.scrollLeft = Math.max(0, picked.getBBox().x - room / 2);
     if (focused) {
       const again = holder.querySelector(`[data-period="${CSS.escape(focused)}"]`);
       if (again) again.focus();

@@ -89,6 +89,15 @@ def test_body_of_004_drops_trailing_site_chrome(server):
         assert chrome not in body, chrome
 
 
+def test_body_of_004_drops_leading_site_chrome(server):
+    # "International" (the site's section) and "DirectLCI" (its live feed's
+    # name) sit between the title and the standfirst: site chrome.
+    a = server.get_json(f"/v1/articles/{IDS['004']}")["data"]
+    assert "DirectLCI" not in a["body"]
+    assert a["body"].startswith("INTELLIGENCE ARTIFICIELLE - Le géant de la tech"), a["body"][:60]
+    assert a["excerpt"].startswith("INTELLIGENCE ARTIFICIELLE"), a["excerpt"][:60]
+
+
 @pytest.mark.parametrize("aid", sorted(GOLD))
 def test_word_count_counts_runs_of_letters_and_digits(server, aid):
     a = server.get_json(f"/v1/articles/{aid}")["data"]

@@ -7,8 +7,10 @@
 #     slower than $FUZZ_SLOW_MS ms in tests/fuzz/regressions/NAME;
 #   - prints per target: executions, coverage (cov, ft), findings.
 # Environment: FUZZ_DIR (build/fuzz), FUZZ_SECONDS (60), FUZZ_SLOW_MS (100),
-# FUZZ_JOBS_ARGS (extra libFuzzer flags).
+# FUZZ_KEEP_GOING=1 (fork mode: go on after a crash, then keep the smallest
+# input of each distinct failure), FUZZ_ARGS (extra libFuzzer flags).
 set -u
+export LC_ALL=C
 cd "$(dirname "$0")/../.."
 FUZZ_DIR=${FUZZ_DIR:-build/fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
@@ -27,6 +29,22 @@ max_len() {
     esac
 }
 
+# What failed, in a few words: the harness check (file:line and who), or the
+# sanitizer's summary with the first frame in the project's code.
+failure_key() {
+    out=$("$1" -runs=1 -timeout=5 "$2" 2>&1)
+    key=$(echo "$out" | sed -n 's/^tests\/fuzz\/\([a-z_]*\.c:[0-9]*\): invariant failed: [^:]*: \([A-Za-z_0-9]*\).*/\1 \2/p' | head -n 1)
+    [ -n "$key" ] || key=$(echo "$out" | sed -n 's/^\(server\/[a-z_]*\.c:[0-9]*\):[0-9]*: runtime error: \(.*\)/\1 \2/p' | head -n 1)
+    if [ -z "$key" ]; then
+        what=$(echo "$out" | sed -n 's/^SUMMARY: AddressSanitizer: \([a-z-]*\).*/\1/p' | head -n 1)
+        [ -n "$what" ] || what=$(echo "$out" | grep -q 'ALARM: working on the last Unit' && echo timeout)
+        [ -n "$what" ] || what=$(echo "$out" | grep -q 'detected memory leaks' && echo leak)
+        where=$(echo "$out" | grep -o 'server/[a-z_]*\.c:[0-9]*' | head -n 1)
+        key="${where:-?} ${what:-unknown}"
+    fi
+    echo "$key"
+}
+
 summary=""
 failed=0
 for t in "$@"; do
@@ -40,15 +58,36 @@ for t in "$@"; do
     before=$(ls "$regress" | wc -l)
     echo "== fuzz_$t: ${FUZZ_SECONDS}s, log $log"
     # New inputs go to the first folder (work), the committed corpus is read.
+    artifacts=$regress/
+    mode=""
+    if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+        artifacts=$FUZZ_DIR/artifacts/$t/
+        rm -rf "$artifacts" && mkdir -p "$artifacts"
+        mode="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
+    fi
     "$bin" -max_total_time="$FUZZ_SECONDS" -dict="$DICT" -timeout=1 -rss_limit_mb=2048 -detect_leaks=1 \
-        -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$regress/" ${FUZZ_JOBS_ARGS:-} \
+        -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$artifacts" $mode ${FUZZ_ARGS:-} \
         "$work" "$corpus" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    line=$(grep -E '^#[0-9]+.*cov: [0-9]+' "$log" | tail -n 1)
+    line=$(grep -aE '^#[0-9]+.*cov: [0-9]+' "$log" | tail -n 1)
     cov=$(echo "$line" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
     ft=$(echo "$line" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
     [ -n "$execs" ] || execs=$(echo "$line" | sed -n 's/^#\([0-9]*\).*/\1/p')
+
+    # Fork mode: one input per distinct failure, the smallest, into regressions.
+    if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+        : >"$FUZZ_DIR/log/$t.keys"
+        for f in $(ls -S -r "$artifacts" 2>/dev/null); do
+            key=$(failure_key "$bin" "$artifacts$f")
+            if ! grep -qxF "$key" "$FUZZ_DIR/log/$t.keys"; then
+                echo "$key" >>"$FUZZ_DIR/log/$t.keys"
+                cp "$artifacts$f" "$regress/$f"
+                echo "fuzz_$t: new failure: $key ($regress/$f)"
+            fi
+        done
+        [ "$(ls "$artifacts" | wc -l)" -eq 0 ] || rc=1
+    fi
 
     # Minimise the committed corpus: everything that adds coverage, once.
     fresh=$FUZZ_DIR/merge/$t
