@@ -24,7 +24,7 @@ SRC := $(wildcard server/*.c)
 OBJ := $(SRC:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embed.o
 LIB_OBJ := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
 
-.PHONY: all run test unit api accuracy sanitize deps clean install uninstall format
+.PHONY: all run test unit api extract-cases accuracy accuracy-check sanitize deps clean install uninstall format
 all: $(BUILD)/verbatimd
 
 deps:
@@ -56,15 +56,19 @@ unit: $(UNIT_BIN)
 api: $(BUILD)/verbatimd
 	VERBATIM_BIN=$(CURDIR)/$(BUILD)/verbatimd /usr/bin/python3 -m pytest -q tests/api
 
+# The extractor's data-driven cases and the scorer's own tests.
+extract-cases: $(BUILD)/verbatimd
+	VERBATIM_BIN=$(CURDIR)/$(BUILD)/verbatimd /usr/bin/python3 -m pytest -q tests/extract tests/accuracy
+
 GOLD ?= tests/gold/seeds
 accuracy: $(BUILD)/verbatimd
 	@/usr/bin/python3 tests/accuracy/accuracy.py --bin $(BUILD)/verbatimd $(if $(V),--verbose) $(GOLD)
 
+TEST_STEPS ?= unit api extract-cases accuracy-check $(EXTRA_TEST_STEPS)
 test:
 	@sh tools/deps.sh test
-	@$(MAKE) --no-print-directory all unit
-	@$(MAKE) --no-print-directory api
-	@$(MAKE) --no-print-directory accuracy-check
+	@$(MAKE) --no-print-directory all
+	@set -e; for step in $(TEST_STEPS); do echo "== make $$step"; $(MAKE) --no-print-directory $$step; done
 
 accuracy-check: $(BUILD)/verbatimd
 	@/usr/bin/python3 tests/accuracy/accuracy.py --bin $(BUILD)/verbatimd --check tests/gold/seeds

@@ -54,6 +54,7 @@ export function timelineSlots(periods) {
 export function createTimeline({ onPick }) {
   const holder = h('div', { class: 'chart' });
   const caption = h('figcaption', { id: 'timeline-caption' }, 'Articles per month.');
+  const scrollHint = h('span', { class: 'scroll-hint', hidden: true }, ' The chart scrolls sideways.');
   const el = h('figure', { class: 'timeline' }, holder, caption);
   let slots = null;
   let selected = null;
@@ -120,6 +121,7 @@ export function createTimeline({ onPick }) {
     }, children);
     holder.replaceChildren(chart);
     holder.classList.toggle('scrolls', width > room);
+    scrollHint.hidden = !(width > room);
     const picked = selected && holder.querySelector(`[data-period="${CSS.escape(selected)}"]`);
     if (picked && width > room) holder.scrollLeft = Math.max(0, picked.getBBox().x - room / 2);
     if (focused) {
@@ -152,6 +154,7 @@ export function createTimeline({ onPick }) {
           + 'Choose a bar to list that period’s articles; choose it again to list all.'
         : 'Articles per month.';
       if (meta.undated) caption.append(` ${plural(meta.undated, 'undated article')} ${meta.undated === 1 ? 'is' : 'are'} not shown.`);
+      caption.append(scrollHint);
       draw();
       return result;
     },
