@@ -50,7 +50,7 @@ export class Pager {
     this.render = render;
     this.describe = describe;
     this.empty = empty || 'Nothing here.';
-    this.status = h('p', { class: 'list-status', role: 'status' });
+    this.status = h('p', { class: 'list-status', role: 'status', tabindex: -1 });
     this.list = h('ol', { class: listClass || 'cards' });
     this.problem = h('div', { class: 'problem-slot' });
     this.button = h('button', { type: 'button', class: 'more', hidden: true, onclick: () => this.more() }, moreLabel || 'Load more');
@@ -93,7 +93,16 @@ export class Pager {
     this.problem.replaceChildren();
     if (!result.ok) {
       this.problem.append(problemBox(result, 'The next page could not be loaded'));
-      this.button.focus();
+      if (result.status === 410) {
+        // The cursor expired (the server's format changed): start over from the first page.
+        const again = h('button', { type: 'button', class: 'secondary', onclick: () => this.first().then(() => this.status.focus()) },
+          'Start over');
+        this.problem.append(again);
+        this.button.hidden = true;
+        again.focus();
+      } else {
+        this.button.focus();
+      }
       return;
     }
     const firstNew = this.append(result.body);
