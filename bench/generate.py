@@ -267,10 +267,11 @@ SECTIONS = ["International", "Économie", "Société", "Politique", "Tech", "Pla
 class Population:
     """The speakers, ranked: rank r is quoted with weight 1 / r^1.07."""
 
-    def __init__(self, seed, persons=20000):
+    def __init__(self, seed, persons=12000):
         rnd = random.Random("population-%d" % seed)
         firsts = sorted(FIRST)
         seen, people = set(), []
+        persons = min(persons, len(FIRST) * len(LAST) // 2)
         while len(people) < persons:
             f, l = rnd.choice(firsts), rnd.choice(LAST)
             if (f, l) in seen:

@@ -1,6 +1,7 @@
 # fuzz.mk - libFuzzer targets for every function that reads outside input.
 #   make fuzz-build                 build/fuzz/fuzz_NAME (clang, libFuzzer, ASan, UBSan)
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="article query"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="article query"] [FUZZ_KEEP_GOING=1]
+#             [VB_FUZZ_KNOWN=problem-detail-utf8,excerpt-length]  (see tests/fuzz/fuzz.h)
 #                                   run each target, minimise its corpus back into
 #                                   tests/fuzz/corpus/NAME, save crashes, leaks,
 #                                   timeouts and slow inputs in tests/fuzz/regressions/NAME
@@ -13,6 +14,8 @@ FUZZ_ALL := article dates mojibake quotes query router
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_SECONDS ?= 60
 FUZZ_SLOW_MS ?= 100
+FUZZ_KEEP_GOING ?= 0
+VB_FUZZ_KNOWN ?=
 FUZZ_CC ?= clang
 REPLAY_CC ?= gcc
 
@@ -47,6 +50,7 @@ fuzz-build:
 
 fuzz: fuzz-build
 	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SLOW_MS=$(FUZZ_SLOW_MS) \
+		FUZZ_KEEP_GOING=$(FUZZ_KEEP_GOING) VB_FUZZ_KNOWN=$(VB_FUZZ_KNOWN) \
 		sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 # ---- replay build (gcc, no libFuzzer) -------------------------------------

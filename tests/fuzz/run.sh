@@ -21,7 +21,7 @@ DICT=tests/fuzz/verbatim.dict
 max_len() {
     case "$1" in
         article) echo 16384 ;;
-        quotes) echo 8192 ;;
+        quotes) echo 4096 ;;
         dates) echo 512 ;;
         mojibake) echo 2048 ;;
         query | router) echo 2048 ;;
