@@ -94,9 +94,10 @@ ORGS_EN = [
     "the National Weather Service", "the Bank of England", "the OECD", "Transport for London", "Uber",
 ]
 # Organisation names built from parts: hundreds of distinct ones.
-ORG_PARTS_FR = (["l'Association", "la Fédération", "l'Union", "le Syndicat", "le Collectif", "l'Observatoire",
-                 "l'Institut", "la Fondation"],
-                ["nationale des", "française des", "européenne des", "régionale des", "des"],
+ORG_PARTS_FR = ([("l'Association", "f"), ("la Fédération", "f"), ("l'Union", "f"), ("le Syndicat", "m"),
+                 ("le Collectif", "m"), ("l'Observatoire", "m"), ("l'Institut", "m"), ("la Fondation", "f")],
+                {"f": ["nationale des", "française des", "européenne des", "régionale des", "des"],
+                 "m": ["national des", "français des", "européen des", "régional des", "des"]},
                 ["agriculteurs", "médecins", "enseignants", "consommateurs", "transporteurs", "libraires",
                  "ingénieurs", "avocats", "locataires", "commerçants", "pharmaciens", "chercheurs", "usagers"])
 ORG_PARTS_EN = (["the National", "the American", "the European", "the International", "the Federal"],
@@ -137,7 +138,7 @@ TOPICS_FR = {
                  "Les données personnelles de {n} 000 usagers exposées",
                  "{org} promet un moratoire sur la reconnaissance faciale"],
         "sent": ["Le recours à {kw} par les forces de l'ordre suscite de vives critiques à {city}.",
-                 "Selon un rapport publié {weekday}, {kw} serait utilisée dans plus de {n} communes.",
+                 "Selon un rapport publié {weekday}, le recours à {kw} concerne déjà plus de {n} communes.",
                  "Les associations de défense des libertés dénoncent depuis des mois l'usage de {kw}.",
                  "La technologie de reconnaissance faciale se trompe plus souvent sur les personnes de couleur.",
                  "{org} a annoncé {weekday} suspendre la vente de ses outils de reconnaissance faciale.",
@@ -145,7 +146,7 @@ TOPICS_FR = {
                  "Plus de {n} 000 citoyens ont signé une pétition contre {kw}.",
                  "La reconnaissance des visages dans la foule reste techniquement fragile, préviennent les experts.",
                  "Un audit indépendant a relevé de nombreuses erreurs dans le système déployé à {city}.",
-                 "Le gouvernement assure que {kw} ne sera utilisée qu'à titre expérimental."],
+                 "Le gouvernement assure que le dispositif ne sera utilisé qu'à titre expérimental."],
         "quote": ["Nous ne pouvons pas accepter une surveillance de masse de la population",
                   "Cette technologie n'est pas prête et elle ne le sera peut-être jamais",
                   "Il aura fallu deux ans pour en arriver là, mais nous sommes heureux que l'entreprise ait enfin reconnu les dangers",
@@ -159,10 +160,10 @@ TOPICS_FR = {
                "les énergies renouvelables", "la canicule", "les inondations"],
         "head": ["Canicule : {city} placée en vigilance rouge", "{org} dévoile son plan pour le climat",
                  "Sécheresse : des restrictions d'eau dans {n} départements",
-                 "Les émissions de CO2 ont reculé de {n} % l'an dernier"],
-        "sent": ["Les températures ont dépassé les {n} degrés {weekday} à {city}.",
+                 "Les émissions de CO2 ont reculé de {pct} % l'an dernier"],
+        "sent": ["Les températures ont dépassé les {deg} degrés {weekday} à {city}.",
                  "Les scientifiques alertent depuis des années sur {kw}.",
-                 "{org} estime que {kw} coûtera plusieurs milliards d'euros d'ici à 2050.",
+                 "Selon {org}, la facture pourrait atteindre plusieurs milliards d'euros d'ici à 2050.",
                  "La préfecture a pris un arrêté limitant l'usage de l'eau dans {n} communes.",
                  "Les agriculteurs de la région redoutent une nouvelle saison difficile.",
                  "Le plan prévoit de doubler la part des énergies renouvelables d'ici à dix ans."],
@@ -174,11 +175,11 @@ TOPICS_FR = {
     },
     "eco": {
         "kw": ["l'inflation", "le pouvoir d'achat", "le chômage", "la croissance", "les taux d'intérêt", "la dette publique"],
-        "head": ["L'inflation atteint {n} % sur un an", "{org} annonce {n} 000 suppressions de postes",
+        "head": ["L'inflation atteint {pct} % sur un an", "{org} annonce {n} 000 suppressions de postes",
                  "Le chômage recule au troisième trimestre", "Pouvoir d'achat : les mesures du gouvernement"],
         "sent": ["{kw} reste au cœur des préoccupations des ménages, selon un sondage publié {weekday}.",
                  "{org} a revu à la baisse ses prévisions de croissance pour l'année.",
-                 "Les prix de l'énergie ont progressé de {n} % en un an.",
+                 "Les prix de l'énergie ont progressé de {pct} % en un an.",
                  "Le gouvernement prévoit un plan de soutien de {n} milliards d'euros.",
                  "Les syndicats réclament une hausse générale des salaires."],
         "quote": ["La situation reste fragile mais nous voyons des signes d'amélioration",
@@ -221,8 +222,8 @@ TOPICS_EN = {
     },
     "climate": {
         "kw": ["climate change", "the drought", "carbon emissions", "renewable energy", "the heat wave", "flooding"],
-        "head": ["Heat wave: {city} under red alert", "{org} unveils climate plan", "Emissions fell {n}% last year"],
-        "sent": ["Temperatures topped {n} degrees on {weekday} in {city}.",
+        "head": ["Heat wave: {city} under red alert", "{org} unveils climate plan", "Emissions fell {pct}% last year"],
+        "sent": ["Temperatures topped {deg} degrees Celsius on {weekday} in {city}.",
                  "Scientists have warned for years about {kw}.",
                  "{org} estimates that {kw} will cost billions of dollars by 2050.",
                  "Farmers in the region fear another difficult season."],
@@ -232,15 +233,69 @@ TOPICS_EN = {
     },
     "economy": {
         "kw": ["inflation", "unemployment", "interest rates", "economic growth", "the public debt"],
-        "head": ["Inflation hits {n}% over the year", "{org} to cut {n},000 jobs", "Unemployment falls again"],
+        "head": ["Inflation hits {pct}% over the year", "{org} to cut {n},000 jobs", "Unemployment falls again"],
         "sent": ["{kw} remains the main concern of households, according to a poll published on {weekday}.",
                  "{org} lowered its growth forecast for the year.",
-                 "Energy prices rose {n}% over the past year.",
+                 "Energy prices rose {pct}% over the past year.",
                  "Unions are calling for across-the-board pay rises."],
         "quote": ["The situation remains fragile but we are seeing signs of improvement",
                   "The poorest households are the first to suffer from rising prices",
                   "We will not let workers pay for this crisis"],
     },
+}
+# A small grammar for the prose between quotes: subject (singular or
+# plural), verb, object, circumstance; with the topic sentences it gives a
+# vocabulary of a few thousand words.
+FILL_FR = {
+    "subj": [("Le gouvernement", 1), ("La maire de {city}", 1), ("Le préfet", 1), ("Les élus", 2),
+             ("Une étude récente", 1), ("Le rapport", 1), ("Les experts", 2), ("La commission d'enquête", 1),
+             ("Le tribunal administratif de {city}", 1), ("Les habitants du quartier", 2), ("Le conseil municipal", 1),
+             ("Une source proche du dossier", 1), ("Le ministre", 1), ("La direction", 1), ("Les enquêteurs", 2),
+             ("L'opposition", 1), ("Les chercheurs", 2), ("Le syndicat majoritaire", 1), ("Le parquet de {city}", 1),
+             ("Les usagers", 2), ("{org}", 1), ("{person}", 1)],
+    "verb": [("a annoncé", "ont annoncé"), ("a présenté", "ont présenté"), ("a examiné", "ont examiné"),
+             ("a rejeté", "ont rejeté"), ("a critiqué", "ont critiqué"), ("a publié", "ont publié"),
+             ("a proposé", "ont proposé"), ("a réclamé", "ont réclamé"), ("a défendu", "ont défendu"),
+             ("a dévoilé", "ont dévoilé"), ("a contesté", "ont contesté"), ("a salué", "ont salué"),
+             ("a recommandé", "ont recommandé"), ("a suspendu", "ont suspendu"), ("a validé", "ont validé"),
+             ("a repoussé", "ont repoussé"), ("a obtenu", "ont obtenu"), ("prépare", "préparent"),
+             ("attend", "attendent"), ("examine", "examinent")],
+    "obj": ["un projet de loi sur {kw}", "un nouveau dispositif de contrôle", "le budget de l'année prochaine",
+            "une enquête sur {kw}", "le rapport de la Cour des comptes", "un plan d'investissement de {n} millions d'euros",
+            "la réforme des retraites", "un calendrier de concertation", "les conclusions de l'audit",
+            "une série de mesures d'urgence", "la fermeture de {n} agences", "un appel d'offres controversé",
+            "une expérimentation de deux ans", "la création d'un observatoire indépendant", "un amendement de compromis",
+            "les chiffres du dernier trimestre", "une hausse des tarifs de {pct} %", "la relance du chantier",
+            "un recours devant le Conseil d'État", "le rachat de son concurrent", "un protocole d'accord"],
+    "circ": ["mardi soir", "lors d'une conférence de presse", "après plusieurs mois de négociations",
+             "à la surprise générale", "devant les députés", "dans un communiqué", "en fin de journée",
+             "au terme d'un long débat", "malgré l'opposition des syndicats", "sans attendre l'avis des experts",
+             "pour la deuxième fois cette année", "à {city}", "en marge du sommet de {city}", "d'ici à la fin de l'année",
+             "selon nos informations", "à quelques semaines des élections", "dans une lettre ouverte"],
+}
+FILL_EN = {
+    "subj": [("The government", 1), ("The mayor of {city}", 1), ("Lawmakers", 2), ("A recent study", 1),
+             ("The report", 1), ("Experts", 2), ("The committee", 1), ("A federal judge in {city}", 1),
+             ("Residents", 2), ("The city council", 1), ("A person familiar with the matter", 1),
+             ("The minister", 1), ("The board", 1), ("Investigators", 2), ("The opposition", 1), ("Researchers", 2),
+             ("The union", 1), ("Prosecutors in {city}", 2), ("Commuters", 2), ("{org}", 1), ("{person}", 1)],
+    "verb": [("announced", "announced"), ("unveiled", "unveiled"), ("rejected", "rejected"),
+             ("criticized", "criticized"), ("published", "published"), ("proposed", "proposed"),
+             ("demanded", "demanded"), ("defended", "defended"), ("challenged", "challenged"),
+             ("welcomed", "welcomed"), ("recommended", "recommended"), ("suspended", "suspended"),
+             ("approved", "approved"), ("postponed", "postponed"), ("is reviewing", "are reviewing"),
+             ("is preparing", "are preparing"), ("has questioned", "have questioned")],
+    "obj": ["a bill on {kw}", "a new oversight board", "next year's budget", "an inquiry into {kw}",
+            "an audit of the program", "a {n} million dollar investment plan", "the pension reform",
+            "a timetable for talks", "the findings of the review", "a set of emergency measures",
+            "the closure of {n} branches", "a disputed contract", "a two-year pilot program",
+            "an independent watchdog", "a compromise amendment", "the latest quarterly figures",
+            "a {pct}% fare increase", "the takeover of a rival", "a memorandum of understanding"],
+    "circ": ["on Tuesday evening", "at a news conference", "after months of talks", "to widespread surprise",
+             "before Congress", "in a statement", "late in the day", "after a long debate",
+             "despite opposition from unions", "without waiting for expert advice", "for the second time this year",
+             "in {city}", "on the sidelines of the {city} summit", "by the end of the year",
+             "weeks before the election", "in an open letter"],
 }
 VERBS_FR_PAST = ["déclaré", "affirmé", "indiqué", "expliqué", "souligné", "estimé", "précisé", "ajouté", "assuré",
                  "dénoncé", "prévenu", "réagi", "martelé", "rappelé", "insisté"]
@@ -282,8 +337,8 @@ class Population:
                            "role": rnd.choice(ROLES_FR if lang == "f" else ROLES_EN)})
         orgs = [{"kind": "org", "name": o, "lang": "f"} for o in ORGS_FR]
         orgs += [{"kind": "org", "name": o, "lang": "e"} for o in ORGS_EN]
-        for a in ORG_PARTS_FR[0]:
-            for b in ORG_PARTS_FR[1]:
+        for a, g in ORG_PARTS_FR[0]:
+            for b in ORG_PARTS_FR[1][g]:
                 for c in ORG_PARTS_FR[2]:
                     orgs.append({"kind": "org", "name": "%s %s %s" % (a, b, c), "lang": "f"})
         for a in ORG_PARTS_EN[0]:
@@ -315,15 +370,27 @@ def cap(s):
 
 def fill(t, rnd, lang, topic):
     fr = lang == "f"
+    if "{person}" in t:
+        t = t.replace("{person}", rnd.choice(sorted(FIRST)) + " " + rnd.choice(LAST))
     return (t.replace("{kw}", rnd.choice(topic["kw"]))
+             .replace("{pct}", str(rnd.randint(2, 15)))
+             .replace("{deg}", str(rnd.randint(35, 46)))
              .replace("{org}", rnd.choice(ORGS_FR if fr else ORGS_EN))
              .replace("{city}", rnd.choice(CITIES_FR if fr else CITIES_EN))
              .replace("{weekday}", rnd.choice(WEEKDAYS_FR if fr else WEEKDAYS_EN))
-             .replace("{n}", str(rnd.choice([3, 5, 12, 17, 20, 40, 70, 150, 300, 1300]))))
+             .replace("{n}", str(rnd.choice([3, 5, 12, 17, 20, 40, 70, 150, 300, 650]))))
 
 
 def sentence(rnd, lang, topic):
-    return cap(fill(rnd.choice(topic["sent"]), rnd, lang, topic))
+    if rnd.random() < 0.5:
+        return cap(fill(rnd.choice(topic["sent"]), rnd, lang, topic))
+    g = FILL_FR if lang == "f" else FILL_EN
+    subj, number = rnd.choice(g["subj"])
+    verb = rnd.choice(g["verb"])[number - 1]
+    parts = [subj, verb, rnd.choice(g["obj"])]
+    if rnd.random() < 0.7:
+        parts.append(rnd.choice(g["circ"]))
+    return cap(fill(" ".join(parts), rnd, lang, topic)) + "."
 
 
 def quote_text(rnd, lang, topic):
@@ -343,6 +410,14 @@ def speaker_ref(sp, first, rnd, lang):
             "{city}", rnd.choice(CITIES_FR if lang == "f" else CITIES_EN))
         return name + ", " + role if rnd.random() < 0.5 else name
     return name
+
+
+def de(name):
+    """French "de" before a name, with its article contracted."""
+    for art, out in (("le ", "du "), ("la ", "de la "), ("l'", "de l'"), ("les ", "des ")):
+        if name.startswith(art):
+            return out + name[len(art):]
+    return ("d'" if name[:1] in "AEIOUÉ" else "de ") + name
 
 
 def attribute_fr(rnd, q, sp, first, prev_person):
@@ -366,7 +441,7 @@ def attribute_fr(rnd, q, sp, first, prev_person):
     if c == 5:
         return "« %s », selon %s." % (q, ref)
     if c == 6 and sp["kind"] == "org":
-        return "« %s », a %s un porte-parole de %s." % (q, v, sp["name"].replace("la ", "").replace("le ", ""))
+        return "« %s », a %s un porte-parole %s." % (q, v, de(sp["name"]))
     if c == 7:
         return "D'après %s, « %s »." % (ref, q)
     return "%s a %s %s : « %s »." % (subj, v, rnd.choice(WEEKDAYS_FR), q)
@@ -509,7 +584,7 @@ def article(seed, i, pop):
     attribute = attribute_fr if lang == "f" else attribute_en
     paragraphs = 0
     while size < target:
-        if rnd.random() < 0.4 and paragraphs > 0:
+        if rnd.random() < 0.3 and paragraphs > 0:
             sp = rnd.choice(cast) if rnd.random() < 0.8 else pop.pick(rnd, lang)
             p = attribute(rnd, quote_text(rnd, lang, topic), sp, id(sp) not in named, prev)
             named.add(id(sp))

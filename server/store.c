@@ -10,6 +10,7 @@
 #include "verbatim/store.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,11 +318,13 @@ vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash)
 
 /* ---- merging speakers across articles -------------------------------------- */
 
-typedef struct name_map {
-    char **keys;
-    size_t *values;
-    size_t mask, count;
-} name_map;
+/* Strings interned to small integers: names, roles, slugs. */
+typedef struct interner {
+    char **strings;   /* by id */
+    size_t count, cap;
+    size_t *slots;    /* hash table of id + 1 */
+    size_t mask;
+} interner;
 
 static uint64_t hash_str(const char *s)
 {
@@ -330,44 +333,94 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-/* Index of key, inserting it with value `next` if absent; SIZE_MAX on OOM. */
-static size_t map_get(name_map *m, const char *key, size_t next, bool *added)
+/* The id of s, added if new; SIZE_MAX when out of memory. */
+static size_t intern(interner *in, const char *s)
 {
-    if ((m->count + 1) * 2 > m->mask + 1 || !m->keys) {
-        size_t size = m->keys ? (m->mask + 1) * 2 : 1024;
-        char **keys = calloc(size, sizeof *keys);
-        size_t *values = calloc(size, sizeof *values);
-        if (!keys || !values) { free(keys); free(values); return SIZE_MAX; }
-        for (size_t i = 0; m->keys && i <= m->mask; i++) {
-            if (!m->keys[i]) continue;
-            size_t j = hash_str(m->keys[i]) & (size - 1);
-            while (keys[j]) j = (j + 1) & (size - 1);
-            keys[j] = m->keys[i];
-            values[j] = m->values[i];
+    if (!in->slots || (in->count + 1) * 2 > in->mask + 1) {
+        size_t size = in->slots ? (in->mask + 1) * 2 : 1024;
+        size_t *slots = calloc(size, sizeof *slots);
+        if (!slots) return SIZE_MAX;
+        for (size_t id = 0; id < in->count; id++) {
+            size_t j = hash_str(in->strings[id]) & (size - 1);
+            while (slots[j]) j = (j + 1) & (size - 1);
+            slots[j] = id + 1;
         }
-        free(m->keys);
-        free(m->values);
-        m->keys = keys;
-        m->values = values;
-        m->mask = size - 1;
+        free(in->slots);
+        in->slots = slots;
+        in->mask = size - 1;
     }
-    size_t i = hash_str(key) & m->mask;
-    while (m->keys[i]) {
-        if (!strcmp(m->keys[i], key)) { *added = false; return m->values[i]; }
-        i = (i + 1) & m->mask;
+    size_t j = hash_str(s) & in->mask;
+    for (; in->slots[j]; j = (j + 1) & in->mask)
+        if (!strcmp(in->strings[in->slots[j] - 1], s)) return in->slots[j] - 1;
+    if (in->count == in->cap) {
+        size_t cap = in->cap ? in->cap * 2 : 1024;
+        char **grown = realloc(in->strings, cap * sizeof *grown);
+        if (!grown) return SIZE_MAX;
+        in->strings = grown;
+        in->cap = cap;
     }
-    if (!(m->keys[i] = strdup(key))) return SIZE_MAX;
-    m->values[i] = next;
-    m->count++;
-    *added = true;
-    return next;
+    if (!(in->strings[in->count] = strdup(s))) return SIZE_MAX;
+    in->slots[j] = in->count + 1;
+    return in->count++;
 }
 
-static void map_free(name_map *m)
+static void interner_free(interner *in)
 {
-    for (size_t i = 0; m->keys && i <= m->mask; i++) free(m->keys[i]);
-    free(m->keys);
-    free(m->values);
+    for (size_t i = 0; i < in->count; i++) free(in->strings[i]);
+    free(in->strings);
+    free(in->slots);
+}
+
+/* Counts of (a, b) pairs: which names, kinds, roles a speaker was seen with. */
+typedef struct pair_count {
+    size_t a, b, count, first; /* first: order of first sight */
+} pair_count;
+
+typedef struct pair_counts {
+    pair_count *items;
+    size_t count, cap, seen;
+    size_t *slots;
+    size_t mask;
+} pair_counts;
+
+static bool pair_add(pair_counts *p, size_t a, size_t b)
+{
+    if (!p->slots || (p->count + 1) * 2 > p->mask + 1) {
+        size_t size = p->slots ? (p->mask + 1) * 2 : 1024;
+        size_t *slots = calloc(size, sizeof *slots);
+        if (!slots) return false;
+        for (size_t i = 0; i < p->count; i++) {
+            size_t j = (p->items[i].a * 31 + p->items[i].b * 1000003) & (size - 1);
+            while (slots[j]) j = (j + 1) & (size - 1);
+            slots[j] = i + 1;
+        }
+        free(p->slots);
+        p->slots = slots;
+        p->mask = size - 1;
+    }
+    size_t j = (a * 31 + b * 1000003) & p->mask;
+    for (; p->slots[j]; j = (j + 1) & p->mask) {
+        pair_count *c = &p->items[p->slots[j] - 1];
+        if (c->a == a && c->b == b) { c->count++; return true; }
+    }
+    if (p->count == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 1024;
+        pair_count *grown = realloc(p->items, cap * sizeof *grown);
+        if (!grown) return false;
+        p->items = grown;
+        p->cap = cap;
+    }
+    p->items[p->count] = (pair_count){a, b, 1, p->seen++};
+    p->slots[j] = ++p->count;
+    return true;
+}
+
+static int by_owner_then_count(const void *x, const void *y)
+{
+    const pair_count *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    if (a->count != b->count) return a->count > b->count ? -1 : 1;
+    return a->first < b->first ? -1 : a->first > b->first;
 }
 
 static size_t find_root(size_t *parent, size_t i)
@@ -378,194 +431,253 @@ static size_t find_root(size_t *parent, size_t i)
 
 typedef struct mention_row {
     sqlite3_int64 quote, article;
-    size_t node;
+    int position, first_day;
+    bool dated;
+    size_t node, name, role, date; /* role, date: interned, or SIZE_MAX */
+    unsigned char kind;
 } mention_row;
 
-/* Nodes are slugs of names; quotes name one, aliases join two. */
+typedef struct speaker_acc {
+    size_t name, kind, quotes, articles, first, last; /* first/last: rows of the dates */
+    sqlite3_int64 last_article;
+} speaker_acc;
+
+static const char *const kind_names[] = {"person", "organization", "group", "anonymous"};
+
+static unsigned char kind_of(const char *k)
+{
+    for (unsigned char i = 0; i < 4; i++)
+        if (k && !strcmp(k, kind_names[i])) return i;
+    return 3;
+}
+
+/* Merges the speakers of every quote, in C and in one pass over the quotes:
+ * names are nodes (their slugs), an article's acronym ties two nodes; each
+ * component is one speaker, named by the name its quotes use most (the
+ * longest on a tie), of the kind they give it most. Then the speakers,
+ * their names and their articles are written. */
 static vb_status merge_speakers(vb_store *s)
 {
     vb_status rc = VB_ERR;
-    sqlite3_stmt *st = NULL;
-    name_map map = {0};
-    size_t *parent = NULL, nodes = 0, cap = 0, rows = 0, row_cap = 0;
-    mention_row *mentions = NULL;
+    sqlite3_stmt *st = NULL, *upd = NULL, *ins = NULL, *form = NULL, *art = NULL;
+    interner strings = {0}, slugs = {0};
+    pair_counts names = {0}, kinds = {0}, roles = {0};
+    mention_row *rows = NULL;
+    size_t *parent = NULL, nrows = 0, row_cap = 0, parent_cap = 0;
+    speaker_acc *acc = NULL;
 
     if (exec(s->db, "DELETE FROM speakers; DELETE FROM speaker_names; DELETE FROM article_speakers;"
-                    "UPDATE quotes SET speaker = NULL WHERE speaker IS NOT NULL;"
-                    "CREATE TEMP TABLE IF NOT EXISTS mention (quote INTEGER PRIMARY KEY, root INTEGER NOT NULL);"
-                    "DELETE FROM temp.mention;"))
+                    "UPDATE quotes SET speaker = NULL WHERE speaker IS NOT NULL;"))
         return VB_ERR;
-    if (prepare(s->db, "SELECT rowid, article, speaker_name, aliases FROM quotes WHERE speaker_name IS NOT NULL", &st))
+    if (prepare(s->db,
+                "SELECT q.rowid, q.article, q.position, q.speaker_name, q.speaker_kind, q.aliases, q.role, a.date,"
+                " a.first_day, a.undated FROM quotes q JOIN articles a ON a.rowid = q.article"
+                " WHERE q.speaker_name IS NOT NULL ORDER BY q.article, q.position",
+                &st))
         return VB_ERR;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = col_str(st, 2), *aliases = (const char *)sqlite3_column_text(st, 3);
+        const char *name = col_str(st, 3), *aliases = (const char *)sqlite3_column_text(st, 5);
+        const char *role = (const char *)sqlite3_column_text(st, 6), *date = (const char *)sqlite3_column_text(st, 7);
         char *slug = vb_slug(name);
-        bool added;
         if (!slug) goto done;
         if (!*slug) { free(slug); continue; }
-        if (nodes == cap) {
-            size_t *grown = realloc(parent, (cap = cap ? cap * 2 : 1024) * sizeof *grown);
-            if (!grown) { free(slug); goto done; }
-            parent = grown;
-        }
-        size_t node = map_get(&map, slug, nodes, &added);
+        size_t nodes_before = slugs.count, node = intern(&slugs, slug);
         free(slug);
         if (node == SIZE_MAX) goto done;
-        if (added) { parent[nodes] = nodes; nodes++; }
-        for (const char *a = aliases; a && *a;) {
-            size_t len = strcspn(a, "\x1f");
+        if (slugs.count > parent_cap) {
+            size_t *grown = realloc(parent, (parent_cap = slugs.count * 2 + 64) * sizeof *grown);
+            if (!grown) goto done;
+            parent = grown;
+        }
+        for (size_t k = nodes_before; k < slugs.count; k++) parent[k] = k;
+        if (nrows == row_cap) {
+            mention_row *grown = realloc(rows, (row_cap = row_cap ? row_cap * 2 : 4096) * sizeof *grown);
+            if (!grown) goto done;
+            rows = grown;
+        }
+        mention_row *r = &rows[nrows++];
+        r->quote = sqlite3_column_int64(st, 0);
+        r->article = sqlite3_column_int64(st, 1);
+        r->position = sqlite3_column_int(st, 2);
+        r->name = intern(&strings, name);
+        r->kind = kind_of((const char *)sqlite3_column_text(st, 4));
+        r->role = role ? intern(&strings, role) : SIZE_MAX;
+        r->date = date ? intern(&strings, date) : SIZE_MAX;
+        r->first_day = sqlite3_column_int(st, 8);
+        r->dated = sqlite3_column_int(st, 9) == 0;
+        r->node = node;
+        if (r->name == SIZE_MAX) goto done;
+        /* "American Civil Liberties Union (ACLU)": the two names are one */
+        for (const char *p = aliases; p && *p;) {
+            size_t len = strcspn(p, "\x1f");
             char alias[512];
-            snprintf(alias, sizeof alias, "%.*s", (int)(len < 511 ? len : 511), a);
+            snprintf(alias, sizeof alias, "%.*s", (int)(len < 511 ? len : 511), p);
             char *aslug = vb_slug(alias);
             if (aslug && *aslug) {
-                if (nodes == cap) {
-                    size_t *grown = realloc(parent, (cap *= 2) * sizeof *grown);
+                size_t before = slugs.count, other = intern(&slugs, aslug);
+                if (other == SIZE_MAX) { free(aslug); goto done; }
+                if (slugs.count > parent_cap) {
+                    size_t *grown = realloc(parent, (parent_cap = slugs.count * 2 + 64) * sizeof *grown);
                     if (!grown) { free(aslug); goto done; }
                     parent = grown;
                 }
-                size_t other = map_get(&map, aslug, nodes, &added);
-                if (other == SIZE_MAX) { free(aslug); goto done; }
-                if (added) { parent[nodes] = nodes; nodes++; }
+                for (size_t k = before; k < slugs.count; k++) parent[k] = k;
                 parent[find_root(parent, other)] = find_root(parent, node);
+                size_t alias_id = intern(&strings, alias);
+                if (alias_id == SIZE_MAX || !pair_add(&names, node, alias_id)) { free(aslug); goto done; }
+                names.items[names.count - 1].count = 0; /* an alias is a name, not a use of it */
             }
             free(aslug);
-            a += len;
-            if (*a) a++;
+            p += len;
+            if (*p) p++;
         }
-        if (rows == row_cap) {
-            mention_row *grown = realloc(mentions, (row_cap = row_cap ? row_cap * 2 : 1024) * sizeof *grown);
-            if (!grown) goto done;
-            mentions = grown;
-        }
-        mentions[rows++] = (mention_row){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), node};
     }
     if (step != SQLITE_DONE) goto done;
     sqlite3_finalize(st);
     st = NULL;
 
-    /* Each quote's component, then everything else in SQL. */
-    if (prepare(s->db, "INSERT INTO temp.mention (quote, root) VALUES (?1, ?2)", &st)) goto done;
-    for (size_t i = 0; i < rows; i++) {
-        sqlite3_bind_int64(st, 1, mentions[i].quote);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)find_root(parent, mentions[i].node));
-        if (step_done(s->db, st) != VB_OK) goto done;
+    /* Counts per component root. */
+    for (size_t i = 0; i < nrows; i++) {
+        size_t root = find_root(parent, rows[i].node);
+        rows[i].node = root;
+        if (!pair_add(&names, root, rows[i].name) || !pair_add(&kinds, root, rows[i].kind)) goto done;
+        if (rows[i].role != SIZE_MAX && !pair_add(&roles, root, rows[i].role)) goto done;
     }
-    sqlite3_finalize(st);
-    st = NULL;
-    /* The canonical name of a component: the name its quotes use most, the
-     * longest on a tie; its kind likewise. */
-    if (exec(s->db,
-             "CREATE TEMP TABLE IF NOT EXISTS canon (root INTEGER PRIMARY KEY, name TEXT, kind TEXT);"
-             "DELETE FROM temp.canon;"
-             "INSERT INTO temp.canon (root, name, kind)"
-             " SELECT root, name, kind FROM ("
-             "  SELECT m.root, q.speaker_name AS name,"
-             "   (SELECT q2.speaker_kind FROM quotes q2 JOIN temp.mention m2 ON m2.quote = q2.rowid"
-             "     WHERE m2.root = m.root GROUP BY q2.speaker_kind ORDER BY count(*) DESC, q2.speaker_kind LIMIT 1) AS kind,"
-             "   row_number() OVER (PARTITION BY m.root ORDER BY count(*) DESC, length(q.speaker_name) DESC, q.speaker_name) AS r"
-             "  FROM quotes q JOIN temp.mention m ON m.quote = q.rowid GROUP BY m.root, q.speaker_name)"
-             " WHERE r = 1;"))
-        goto done;
-    /* ids: slugs of canonical names; two components with one slug merge. */
-    if (prepare(s->db, "SELECT root, name FROM temp.canon", &st)) goto done;
-    sqlite3_stmt *upd = NULL;
-    if (prepare(s->db, "UPDATE quotes SET speaker = ?1 WHERE rowid IN (SELECT quote FROM temp.mention WHERE root = ?2)", &upd)) goto done;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        char *slug = vb_slug(col_str(st, 1));
-        if (!slug) { sqlite3_finalize(upd); goto done; }
-        bind_text(upd, 1, slug);
-        sqlite3_bind_int64(upd, 2, sqlite3_column_int64(st, 0));
-        free(slug);
-        if (step_done(s->db, upd) != VB_OK) { sqlite3_finalize(upd); goto done; }
-    }
-    sqlite3_finalize(upd);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (exec(s->db,
-             "INSERT INTO article_speakers (article, speaker, quote_count, first_quote)"
-             " SELECT article, speaker, count(*), min(position) FROM quotes WHERE speaker IS NOT NULL"
-             " GROUP BY article, speaker;"
-             "INSERT INTO speakers (id, name, name_fold, kind, aliases, roles, quote_count, article_count, first_date, last_date)"
-             " SELECT q.speaker,"
-             "  (SELECT c.name FROM temp.canon c JOIN temp.mention m ON m.root = c.root JOIN quotes q3 ON q3.rowid = m.quote"
-             "    WHERE q3.speaker = q.speaker GROUP BY c.name ORDER BY count(*) DESC, c.name LIMIT 1),"
-             "  '', "
-             "  (SELECT c.kind FROM temp.canon c JOIN temp.mention m ON m.root = c.root JOIN quotes q3 ON q3.rowid = m.quote"
-             "    WHERE q3.speaker = q.speaker GROUP BY c.kind ORDER BY count(*) DESC LIMIT 1),"
-             "  '[]',"
-             "  (SELECT json_group_array(role) FROM (SELECT role FROM quotes q4 WHERE q4.speaker = q.speaker AND role IS NOT NULL"
-             "    GROUP BY role ORDER BY count(*) DESC, min(q4.rowid))),"
-             "  count(*), count(DISTINCT q.article),"
-             "  (SELECT a.date FROM articles a WHERE a.rowid IN (SELECT article FROM quotes q5 WHERE q5.speaker = q.speaker)"
-             "    AND a.undated = 0 ORDER BY a.first_day, a.id LIMIT 1),"
-             "  (SELECT a.date FROM articles a WHERE a.rowid IN (SELECT article FROM quotes q5 WHERE q5.speaker = q.speaker)"
-             "    AND a.undated = 0 ORDER BY a.first_day DESC, a.id LIMIT 1)"
-             " FROM quotes q WHERE q.speaker IS NOT NULL GROUP BY q.speaker;"))
-        goto done;
-    /* Folded names and aliases, computed in C (SQLite cannot fold accents). */
-    if (prepare(s->db,
-                "SELECT s.id, s.name, s.kind, (SELECT json_group_array(n) FROM (SELECT DISTINCT n FROM ("
-                "  SELECT speaker_name AS n FROM quotes WHERE speaker = s.id"
-                "  UNION SELECT value AS n FROM quotes, json_each('[\"' || replace(replace(replace(aliases, '\\', '\\\\'), '\"', '\\\"'), char(31), '\",\"') || '\"]')"
-                "   WHERE speaker = s.id AND aliases IS NOT NULL)))"
-                " FROM speakers s",
-                &st))
-        goto done;
-    sqlite3_stmt *set_names = NULL, *add_form = NULL;
-    if (prepare(s->db, "UPDATE speakers SET name_fold = ?2, aliases = ?3 WHERE id = ?1", &set_names) ||
-        prepare(s->db, "INSERT OR IGNORE INTO speaker_names (form, speaker) VALUES (?1, ?2)", &add_form)) {
-        sqlite3_finalize(set_names);
-        goto done;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = col_str(st, 0), *name = col_str(st, 1), *kind = col_str(st, 2);
-        json_t *names = col_parsed(st, 3), *aliases = json_array(), *v;
-        char *fold = vb_fold(name);
-        size_t k;
-        bind_text(add_form, 1, id);
-        bind_text(add_form, 2, id);
-        step_done(s->db, add_form);
-        bind_text(add_form, 1, fold);
-        bind_text(add_form, 2, id);
-        step_done(s->db, add_form);
-        if (fold && !strcmp(kind, "person") && strrchr(fold, ' ')) {
-            bind_text(add_form, 1, strrchr(fold, ' ') + 1);
-            bind_text(add_form, 2, id);
-            step_done(s->db, add_form);
+    for (size_t i = 0; i < names.count; i++) names.items[i].a = find_root(parent, names.items[i].a);
+    qsort(names.items, names.count, sizeof *names.items, by_owner_then_count);
+    qsort(kinds.items, kinds.count, sizeof *kinds.items, by_owner_then_count);
+    qsort(roles.items, roles.count, sizeof *roles.items, by_owner_then_count);
+
+    if (!(acc = calloc(slugs.count + 1, sizeof *acc))) goto done;
+    for (size_t i = 0; i < slugs.count; i++) acc[i] = (speaker_acc){SIZE_MAX, 0, 0, 0, SIZE_MAX, SIZE_MAX, -1};
+    /* canonical name: most used, longest on a tie (a name seen only as an
+     * alias has count 0 and never wins over a used one) */
+    for (size_t i = 0, best = 0; i < names.count; i++) {
+        pair_count *c = &names.items[i];
+        speaker_acc *sp = &acc[c->a];
+        if (sp->name == SIZE_MAX) { sp->name = c->b; best = i; continue; } /* sorted: the most used comes first */
+        if (c->count == names.items[best].count && strlen(strings.strings[c->b]) > strlen(strings.strings[sp->name])) {
+            sp->name = c->b;
+            best = i;
         }
-        json_array_foreach(names, k, v) {
-            const char *alias = json_string_value(v);
-            if (!alias || !strcmp(alias, name)) continue;
+    }
+    for (size_t i = kinds.count; i-- > 0;) acc[kinds.items[i].a].kind = kinds.items[i].b; /* the first of each owner wins */
+    for (size_t i = 0; i < nrows; i++) {
+        speaker_acc *sp = &acc[rows[i].node];
+        sp->quotes++;
+        if (sp->last_article != rows[i].article) { sp->articles++; sp->last_article = rows[i].article; }
+        if (rows[i].dated) {
+            if (sp->first == SIZE_MAX || rows[i].first_day < rows[sp->first].first_day) sp->first = i;
+            if (sp->last == SIZE_MAX || rows[i].first_day > rows[sp->last].first_day) sp->last = i;
+        }
+    }
+
+    if (prepare(s->db, "UPDATE quotes SET speaker = ?1 WHERE rowid = ?2", &upd) ||
+        prepare(s->db, "INSERT INTO speakers (id, name, name_fold, kind, aliases, roles, quote_count, article_count,"
+                       " first_date, last_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &ins) ||
+        prepare(s->db, "INSERT OR IGNORE INTO speaker_names (form, speaker) VALUES (?1, ?2)", &form) ||
+        prepare(s->db, "INSERT INTO article_speakers (article, speaker, quote_count, first_quote) VALUES (?1, ?2, ?3, ?4)", &art))
+        goto done;
+    /* Speakers, their forms: one pass over the roots, in name order. */
+    char **ids = calloc(slugs.count + 1, sizeof *ids);
+    if (!ids) goto done;
+    size_t ni = 0, ri = 0;
+    for (size_t root = 0; root < slugs.count; root++) {
+        speaker_acc *sp = &acc[root];
+        if (!sp->quotes || sp->name == SIZE_MAX) continue;
+        const char *name = strings.strings[sp->name];
+        char *id = vb_slug(name), *fold = vb_fold(name);
+        json_t *aliases = json_array(), *role_list = json_array();
+        if (!id || !fold) { free(id); free(fold); json_decref(aliases); json_decref(role_list); break; }
+        ids[root] = id;
+        bind_text(form, 1, id); bind_text(form, 2, id); step_done(s->db, form);
+        bind_text(form, 1, fold); bind_text(form, 2, id); step_done(s->db, form);
+        if (sp->kind == 0 && strrchr(fold, ' ')) { bind_text(form, 1, strrchr(fold, ' ') + 1); bind_text(form, 2, id); step_done(s->db, form); }
+        while (ni < names.count && names.items[ni].a < root) ni++;
+        for (; ni < names.count && names.items[ni].a == root; ni++) {
+            const char *alias = strings.strings[names.items[ni].b];
             char *af = vb_fold(alias);
-            if (af && fold && strcmp(af, fold) != 0) {
-                json_array_append_new(aliases, json_string(alias));
-                bind_text(add_form, 1, af);
-                bind_text(add_form, 2, id);
-                step_done(s->db, add_form);
+            if (af && strcmp(af, fold) != 0) {
+                bool dup = false;
+                size_t k;
+                json_t *v;
+                json_array_foreach(aliases, k, v) {
+                    char *vf = vb_fold(json_string_value(v));
+                    dup |= vf && !strcmp(vf, af);
+                    free(vf);
+                }
+                if (!dup) json_array_append_new(aliases, json_string(alias));
+                bind_text(form, 1, af); bind_text(form, 2, id); step_done(s->db, form);
             }
             free(af);
         }
-        char *aliases_text = json_dumps(aliases, JSON_COMPACT);
-        bind_text(set_names, 1, id);
-        bind_text(set_names, 2, fold ? fold : "");
-        bind_text(set_names, 3, aliases_text ? aliases_text : "[]");
-        step_done(s->db, set_names);
+        while (ri < roles.count && roles.items[ri].a < root) ri++;
+        for (; ri < roles.count && roles.items[ri].a == root; ri++)
+            json_array_append_new(role_list, json_string(strings.strings[roles.items[ri].b]));
+        char *aliases_text = json_dumps(aliases, JSON_COMPACT), *roles_text = json_dumps(role_list, JSON_COMPACT);
+        bind_text(ins, 1, id);
+        bind_text(ins, 2, name);
+        bind_text(ins, 3, fold);
+        bind_text(ins, 4, kind_names[sp->kind]);
+        bind_text(ins, 5, aliases_text ? aliases_text : "[]");
+        bind_text(ins, 6, roles_text ? roles_text : "[]");
+        sqlite3_bind_int64(ins, 7, (sqlite3_int64)sp->quotes);
+        sqlite3_bind_int64(ins, 8, (sqlite3_int64)sp->articles);
+        bind_text(ins, 9, sp->first != SIZE_MAX ? strings.strings[rows[sp->first].date] : NULL);
+        bind_text(ins, 10, sp->last != SIZE_MAX ? strings.strings[rows[sp->last].date] : NULL);
+        vb_status w = step_done(s->db, ins);
         free(aliases_text);
+        free(roles_text);
         free(fold);
-        json_decref(names);
         json_decref(aliases);
+        json_decref(role_list);
+        if (w != VB_OK) break;
     }
-    sqlite3_finalize(set_names);
-    sqlite3_finalize(add_form);
-    if (step != SQLITE_DONE) goto done;
-    rc = VB_OK;
+    /* Quotes and article_speakers: rows are in article order. */
+    size_t group_start = 0;
+    bool ok = true;
+    for (size_t i = 0; i < nrows && ok; i++) {
+        const char *id = ids[rows[i].node];
+        if (!id) continue;
+        bind_text(upd, 1, id);
+        sqlite3_bind_int64(upd, 2, rows[i].quote);
+        ok = step_done(s->db, upd) == VB_OK;
+        if (i + 1 == nrows || rows[i + 1].article != rows[i].article) {
+            /* one article's speakers: count and first quote of each */
+            for (size_t j = group_start; j <= i && ok; j++) {
+                bool first = true;
+                for (size_t k = group_start; k < j && first; k++) first = rows[k].node != rows[j].node;
+                if (!first || !ids[rows[j].node]) continue;
+                int count = 0;
+                for (size_t k = j; k <= i; k++) count += rows[k].node == rows[j].node;
+                sqlite3_bind_int64(art, 1, rows[j].article);
+                bind_text(art, 2, ids[rows[j].node]);
+                sqlite3_bind_int(art, 3, count);
+                sqlite3_bind_int(art, 4, rows[j].position);
+                ok = step_done(s->db, art) == VB_OK;
+            }
+            group_start = i + 1;
+        }
+    }
+    for (size_t i = 0; i < slugs.count; i++) free(ids[i]);
+    free(ids);
+    if (ok) rc = VB_OK;
 done:
     if (rc != VB_OK) vb_log("error", "merging speakers failed: %s", sqlite3_errmsg(s->db));
     sqlite3_finalize(st);
-    map_free(&map);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(form);
+    sqlite3_finalize(art);
+    interner_free(&strings);
+    interner_free(&slugs);
+    free(names.items); free(names.slots);
+    free(kinds.items); free(kinds.slots);
+    free(roles.items); free(roles.slots);
+    free(rows);
     free(parent);
-    free(mentions);
+    free(acc);
     return rc;
 }
 
