@@ -2,6 +2,8 @@
 #include "verbatim/ingest.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,65 +69,189 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The load runs on two threads: a reader reads, hashes and parses files in
+ * order (pure work), the caller's thread writes them to SQLite, through a
+ * small bounded queue; so parsing and writing overlap. */
+typedef enum item_kind { ITEM_DOC, ITEM_UNCHANGED, ITEM_SKIPPED, ITEM_FATAL } item_kind;
+
+typedef struct item {
+    item_kind kind;
+    vb_document doc;
+    char id[1024];
+    char hash[72];
+    char why[160];
+    vb_status status;
+} item;
+
+#define QUEUE 32
+typedef struct pipeline {
+    const char *dir;
+    size_t max_file_size;
+    char **names;
+    size_t count;
+    char **known_ids, **known_hashes;
+    size_t known;
+    item queue[QUEUE];
+    size_t head, tail, queued;
+    bool done, abort;
+    pthread_mutex_t lock;
+    pthread_cond_t not_empty, not_full;
+} pipeline;
+
+static const char *known_hash(const pipeline *p, const char *id)
+{
+    size_t lo = 0, hi = p->known;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(p->known_ids[mid], id);
+        if (c == 0) return p->known_hashes[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+static bool push(pipeline *p, const item *it)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->queued == QUEUE && !p->abort) pthread_cond_wait(&p->not_full, &p->lock);
+    bool ok = !p->abort;
+    if (ok) {
+        p->queue[p->tail] = *it;
+        p->tail = (p->tail + 1) % QUEUE;
+        p->queued++;
+        pthread_cond_signal(&p->not_empty);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return ok;
+}
+
+/* false when the reader is done and the queue empty */
+static bool pop(pipeline *p, item *it)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->queued == 0 && !p->done) pthread_cond_wait(&p->not_empty, &p->lock);
+    bool ok = p->queued > 0;
+    if (ok) {
+        *it = p->queue[p->head];
+        p->head = (p->head + 1) % QUEUE;
+        p->queued--;
+        pthread_cond_signal(&p->not_full);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return ok;
+}
+
+static void *reader_main(void *arg)
+{
+    pipeline *p = arg;
+    char path[4096];
+    for (size_t i = 0; i < p->count; i++) {
+        item it;
+        char *data = NULL;
+        size_t len;
+        memset(&it, 0, sizeof it);
+        size_t id_len = strlen(p->names[i]) - 4;
+        snprintf(it.id, sizeof it.id, "%.*s", (int)(id_len < sizeof it.id - 1 ? id_len : sizeof it.id - 1), p->names[i]);
+        snprintf(path, sizeof path, "%s/%s", p->dir, p->names[i]);
+        char why[96] = "";
+        vb_status st = vb_read_file(path, p->max_file_size, &data, &len, why);
+        if (st == VB_ENOMEM) {
+            it.kind = ITEM_FATAL;
+        } else if (st != VB_OK) {
+            it.kind = ITEM_SKIPPED;
+            snprintf(it.why, sizeof it.why, "%s", why);
+        } else {
+            content_hash(data, len, it.hash);
+            const char *stored = known_hash(p, it.id);
+            if (stored && !strcmp(stored, it.hash)) {
+                it.kind = ITEM_UNCHANGED;
+            } else {
+                st = vb_document_parse(p->names[i], data, len, &it.doc, why);
+                it.kind = st == VB_OK ? ITEM_DOC : st == VB_ENOMEM ? ITEM_FATAL : ITEM_SKIPPED;
+                snprintf(it.why, sizeof it.why, "%s", why);
+            }
+        }
+        free(data);
+        if (!push(p, &it)) {
+            vb_document_free(&it.doc);
+            break;
+        }
+        if (it.kind == ITEM_FATAL) break;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->done = true;
+    pthread_cond_signal(&p->not_empty);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
 vb_status vb_ingest(vb_store *s, const char *dir, size_t max_file_size, vb_load_stats *stats)
 {
-    char **names = NULL, path[4096];
-    size_t count = 0;
+    pipeline p;
+    pthread_t reader;
     vb_status rc;
     double started = now_seconds();
+    item it;
     memset(stats, 0, sizeof *stats);
-    if ((rc = list_articles(dir, &names, &count)) != VB_OK) return rc;
+    memset(&p, 0, sizeof p);
+    p.dir = dir;
+    p.max_file_size = max_file_size;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.not_empty, NULL);
+    pthread_cond_init(&p.not_full, NULL);
+    if ((rc = list_articles(dir, &p.names, &p.count)) != VB_OK) goto destroy;
     if ((rc = vb_store_begin(s)) != VB_OK) goto done;
-    stats->files = count;
-    for (size_t i = 0; i < count; i++) {
-        char *data = NULL, why[96] = "", hash[72], stored[72];
-        size_t len;
-        vb_document doc;
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        vb_status st = vb_read_file(path, max_file_size, &data, &len, why);
-        if (st == VB_ENOMEM) { rc = st; goto rollback; }
-        if (st != VB_OK) {
-            vb_log("warn", "skipped article %s: %s", path, why);
-            stats->skipped++;
-            continue;
-        }
-        size_t id_len = strlen(names[i]) - 4;
-        char id[1024];
-        snprintf(id, sizeof id, "%.*s", (int)(id_len < sizeof id - 1 ? id_len : sizeof id - 1), names[i]);
-        content_hash(data, len, hash);
-        st = vb_store_seen(s, id, stored);
-        if (st == VB_ERR) { free(data); rc = VB_ERR; goto rollback; }
-        if (st == VB_OK && !strcmp(stored, hash)) {
+    if ((rc = vb_store_known(s, &p.known_ids, &p.known_hashes, &p.known)) != VB_OK) goto rollback_early;
+    stats->files = p.count;
+    if (pthread_create(&reader, NULL, reader_main, &p) != 0) { rc = VB_ERR; goto rollback_early; }
+    rc = VB_OK;
+    while (pop(&p, &it)) {
+        if (rc != VB_OK) { vb_document_free(&it.doc); continue; } /* drain after a failure */
+        if (it.kind == ITEM_FATAL) { rc = VB_ENOMEM; continue; }
+        /* Every file present is seen: a file that was good and is bad now
+         * keeps its last good version; nothing is lost to a bad write. */
+        if ((rc = vb_store_mark_seen(s, it.id)) != VB_OK) { vb_document_free(&it.doc); continue; }
+        if (it.kind == ITEM_UNCHANGED) {
             stats->unchanged++;
-            free(data);
-            continue;
-        }
-        st = vb_document_parse(names[i], data, len, &doc, why);
-        free(data);
-        if (st == VB_ENOMEM) { rc = st; goto rollback; }
-        if (st != VB_OK) {
-            /* A file that was good before and is bad now keeps its last good
-             * version (it was marked seen): nothing is lost to a bad write. */
-            vb_log("warn", "skipped article %s: %s", path, why);
+        } else if (it.kind == ITEM_SKIPPED) {
+            vb_log("warn", "skipped article %s/%s.txt: %s", dir, it.id, it.why);
             stats->skipped++;
-            continue;
+        } else {
+            rc = vb_store_put(s, &it.doc, it.hash);
+            if (rc == VB_OK) {
+                stats->parsed++;
+                stats->quotes += it.doc.quotes.count;
+            }
+            vb_document_free(&it.doc);
         }
-        if ((rc = vb_store_put(s, &doc, hash)) != VB_OK) { vb_document_free(&doc); goto rollback; }
-        stats->parsed++;
-        stats->quotes += doc.quotes.count;
-        vb_document_free(&doc);
+        if (rc != VB_OK) { /* stop the reader; drain what it queued */
+            pthread_mutex_lock(&p.lock);
+            p.abort = true;
+            pthread_cond_broadcast(&p.not_full);
+            pthread_mutex_unlock(&p.lock);
+        }
     }
+    pthread_join(reader, NULL);
+    if (rc != VB_OK) goto rollback;
     stats->seconds = now_seconds() - started;
     if ((rc = vb_store_finish(s, stats->parsed > 0, stats->seconds, &stats->removed)) != VB_OK) goto rollback;
     if ((rc = vb_store_commit(s)) != VB_OK) goto rollback;
     stats->seconds = now_seconds() - started;
     goto done;
+rollback_early:
 rollback:
-    vb_log("error", "load of %s failed (%s); the previous corpus stays", dir, vb_store_error(s));
+    vb_log("error", "load of %s failed (%s); the previous corpus stays", dir,
+           rc == VB_ENOMEM ? "out of memory" : vb_store_error(s));
     vb_store_rollback(s);
 done:
-    for (size_t i = 0; i < count; i++) free(names[i]);
-    free(names);
+    vb_store_known_free(p.known_ids, p.known_hashes, p.known);
+    for (size_t i = 0; i < p.count; i++) free(p.names[i]);
+    free(p.names);
+destroy:
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.not_empty);
+    pthread_cond_destroy(&p.not_full);
     return rc;
 }
 

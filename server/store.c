@@ -186,7 +186,10 @@ vb_status vb_store_open(const char *path, vb_store **out, char err[256])
         snprintf(err, 256, "%.60s: %.80s; moved it aside to *.corrupt-%ld and rebuilding from the articles", path, why, (long)time(NULL));
         if (open_rw(path, &s->db) != VB_OK) { free(s); return VB_ERR; }
     }
-    if (exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;") ||
+    /* A load is one large transaction: a 64 MB page cache keeps its B-tree
+     * pages in memory until the commit writes them once. */
+    if (exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                    "PRAGMA cache_size = -65536;") ||
         exec(s->db, vb_schema_sql) ||
         exec(s->db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '" SCHEMA_TAG "'), ('version', '0');"
                     "CREATE TEMP TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY) WITHOUT ROWID;") ||
@@ -263,6 +266,58 @@ vb_status vb_store_seen(vb_store *s, const char *id, char hash[72])
     sqlite3_reset(s->seen_get);
     sqlite3_clear_bindings(s->seen_get);
     return rc;
+}
+
+vb_status vb_store_mark_seen(vb_store *s, const char *id)
+{
+    bind_text(s->seen_put, 1, id);
+    return step_done(s->db, s->seen_put);
+}
+
+vb_status vb_store_known(vb_store *s, char ***ids, char ***hashes, size_t *count)
+{
+    sqlite3_stmt *st;
+    size_t n = 0, cap = 1024;
+    char **i_ids = malloc(cap * sizeof *i_ids), **i_hashes = malloc(cap * sizeof *i_hashes);
+    *ids = *hashes = NULL;
+    *count = 0;
+    if (!i_ids || !i_hashes) { free(i_ids); free(i_hashes); return VB_ENOMEM; }
+    if (prepare(s->db, "SELECT id, content_hash FROM articles ORDER BY id COLLATE BINARY", &st)) {
+        free(i_ids);
+        free(i_hashes);
+        return VB_ERR;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            char **a = realloc(i_ids, cap * sizeof *a);
+            if (a) i_ids = a;
+            char **b = realloc(i_hashes, cap * sizeof *b);
+            if (b) i_hashes = b;
+            if (!a || !b) { rc = SQLITE_NOMEM; break; }
+        }
+        i_ids[n] = strdup(col_str(st, 0));
+        i_hashes[n] = strdup(col_str(st, 1));
+        n++;
+        if (!i_ids[n - 1] || !i_hashes[n - 1]) { rc = SQLITE_NOMEM; break; }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) { vb_store_known_free(i_ids, i_hashes, n); return VB_ERR; }
+    *ids = i_ids;
+    *hashes = i_hashes;
+    *count = n;
+    return VB_OK;
+}
+
+void vb_store_known_free(char **ids, char **hashes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(ids ? ids[i] : NULL);
+        free(hashes ? hashes[i] : NULL);
+    }
+    free(ids);
+    free(hashes);
 }
 
 vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash)

@@ -35,6 +35,14 @@ void vb_store_rollback(vb_store *s);
  * article as seen in this load either way. */
 vb_status vb_store_seen(vb_store *s, const char *id, char hash[72]);
 
+/* Marks article id as seen in this load (it stays in the corpus). */
+vb_status vb_store_mark_seen(vb_store *s, const char *id);
+
+/* Every stored article's id and content hash, sorted by id (byte order):
+ * new arrays of new strings, freed with vb_store_known_free. */
+vb_status vb_store_known(vb_store *s, char ***ids, char ***hashes, size_t *count);
+void vb_store_known_free(char **ids, char **hashes, size_t count);
+
 /* Replaces article doc->id with doc. */
 vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash);
 
