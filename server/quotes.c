@@ -49,11 +49,19 @@ typedef struct extractor {
     span *spans;
     size_t count, cap;
     size_t *in_span;     /* per token: span index + 1, or 0 */
+    bool inside;         /* reading an incise between the marks: spans do not stop phrases */
     uint64_t *cap_mid;   /* hashes of words capitalised inside a sentence, sorted */
     size_t cap_mid_count;
     const void *dominant; /* cached dominant organisation (an entity), once known */
     bool dominant_known;
 } extractor;
+
+/* Token i is quoted text, which noun phrases do not cross (unless reading an
+ * incise inside the marks). */
+static bool quoted(const extractor *x, size_t i) { return x->in_span[i] && !x->inside; }
+
+static bool sentence_initial(const extractor *x, size_t i);
+static bool name_at_sentence_start(const extractor *x, size_t i, size_t b);
 
 /* ---- stage 1: spans ------------------------------------------------------ */
 
@@ -206,7 +214,7 @@ static size_t read_role(const extractor *x, size_t i, size_t limit)
     size_t n = 0;
     while (i < limit && n < 24) {
         const vb_token *k = &x->t.tok[i];
-        if (x->in_span[i]) break;
+        if (quoted(x, i)) break;
         if (!k->word && (strchr(".,;:!?()«»\"“”", k->fold[0]) || !strcmp(k->fold, "«") || !strcmp(k->fold, "»"))) break;
         if (k->word && (!strcmp(k->fold, "qui") || !strcmp(k->fold, "dans") || !strcmp(k->fold, "lors") ||
                         !strcmp(k->fold, "who") || !strcmp(k->fold, "in") || !strcmp(k->fold, "sous") ||
@@ -239,7 +247,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
 {
     const vb_token *tok = x->t.tok;
     size_t a = i, b;
-    if (i >= limit || x->in_span[i] || !tok[i].word) return false;
+    if (i >= limit || quoted(x, i) || !tok[i].word) return false;
     if (vb_tok_is(&tok[i], VB_LEX_PRONOUN)) {
         m->type = M_PRONOUN;
         m->a = i;
@@ -252,7 +260,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
         i++;
         if (i < limit && is_fold(&tok[i], ".")) i++;
     }
-    if (i >= limit || !tok[i].word || x->in_span[i]) return false;
+    if (i >= limit || !tok[i].word || quoted(x, i)) return false;
     if (tok[i].cap && !vb_tok_is(&tok[i], VB_LEX_STOP_NP)) {
         /* A proper name: capitalised words, with connectors between them;
          * an organisation name may carry lower-case words ("Commissariat à
@@ -260,7 +268,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
         bool org = vb_tok_is(&tok[i], VB_LEX_ORG_MARKER);
         b = i + 1;
         size_t j = b;
-        while (j < limit && !x->in_span[j] && j - i < 14) {
+        while (j < limit && !quoted(x, j) && j - i < 14) {
             const vb_token *k = &tok[j];
             if (k->word && k->cap) { b = ++j; continue; }
             if (k->word && is_connector(k->fold)) { j++; continue; }
@@ -280,7 +288,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
             m->type = M_DESCRIPTION;
             /* "Board member Luis Romero": the office, then the name */
             size_t n = b;
-            while (n < limit && !x->in_span[n] && tok[n].word && tok[n].cap) n++;
+            while (n < limit && !quoted(x, n) && tok[n].word && tok[n].cap) n++;
             if (n > b) {
                 m->type = M_NAME;
                 m->role_a = a;
@@ -294,7 +302,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
          * ("de X"; "aux finances", "à la culture" after a noun of office). */
         bool office = vb_tok_is(&tok[i], VB_LEX_HUMAN);
         b = i + 1;
-        while (b < limit && !x->in_span[b] && b - a < 14) {
+        while (b < limit && !quoted(x, b) && b - a < 14) {
             const vb_token *k = &tok[b];
             if (!k->word) {
                 if (!strcmp(k->fold, "-")) { b++; continue; }
@@ -456,13 +464,11 @@ static bool cue_after(const extractor *x, const span *s, mention *m)
     return false;
 }
 
-/* The subject of the speech verb at v: the noun phrase that starts its
- * clause ("Nicole Ozer a appelé", "elles accusent", "X said:"). */
 /* Does token i start a noun phrase (a determiner, a name, a noun)? */
 static bool starts_np(const extractor *x, size_t i)
 {
     const vb_token *k = &x->t.tok[i];
-    if (i >= x->t.count || x->in_span[i] || !k->word) return false;
+    if (i >= x->t.count || quoted(x, i) || !k->word) return false;
     if (vb_tok_is(k, VB_LEX_STOP_NP) && !vb_tok_is(k, VB_LEX_DET)) return false;
     return k->cap || vb_tok_is(k, VB_LEX_DET) || vb_tok_is(k, VB_LEX_HUMAN) || vb_tok_is(k, VB_LEX_COLLECTIVE) ||
            vb_tok_is(k, VB_LEX_COMPANY);
@@ -485,6 +491,17 @@ static size_t clause_start(const extractor *x, size_t sentence_a, size_t end)
             break;
         start--;
     }
+    return start;
+}
+
+/* The start of the phrase between the previous comma (or the sentence
+ * start) and end: an apposition may hold "et" ("technologies et libertés"). */
+static size_t comma_segment(const extractor *x, size_t sentence_a, size_t end)
+{
+    size_t start = end;
+    while (start > sentence_a && !x->in_span[start - 1] &&
+           !(!x->t.tok[start - 1].word && strchr(",;:()", x->t.tok[start - 1].fold[0])))
+        start--;
     return start;
 }
 
@@ -518,10 +535,17 @@ static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention 
         /* "X, apposition, verb": the phrase between the commas, or the one
          * before it when the one between describes X. Each must be one whole
          * noun phrase, or it is no apposition. */
-        size_t seg = clause_start(x, sentence_a, end - 1);
+        size_t seg = comma_segment(x, sentence_a, end - 1);
         mention inner = {0}, outer = {0};
-        size_t role = seg > sentence_a + 1 && tok[seg - 1].fold[0] == ',' ? clause_start(x, sentence_a, seg - 1) : seg;
-        if (seg < end - 1 && read_np(x, seg, end - 1, &inner) && inner.b + (inner.alias_b ? 0 : 0) >= end - 1) {
+        size_t role = seg > sentence_a + 1 && tok[seg - 1].fold[0] == ',' ? comma_segment(x, sentence_a, seg - 1) : seg;
+        bool verbless = true; /* an apposition has no verb: "se poursuivra" is a clause */
+        for (size_t t = seg; t < end - 1 && verbless; t++)
+            verbless = !(tok[t].word && ((vb_tok_is(&tok[t], VB_LEX_AUX) && !word_is(&tok[t], "a")) ||
+                                         vb_tok_is(&tok[t], VB_LEX_SPEECH) ||
+                                         word_is(&tok[t], "se") || word_is(&tok[t], "s'") || word_is(&tok[t], "qui") ||
+                                         word_is(&tok[t], "who") || word_is(&tok[t], "que")));
+        if (seg < end - 1 && read_np(x, seg, end - 1, &inner) &&
+            (inner.b >= end - 1 || (inner.type == M_DESCRIPTION && verbless))) {
             if (inner.type == M_NAME) {
                 *m = inner;
                 /* "Le recteur, Yves Bertin,": the phrase before is the role */
@@ -531,7 +555,8 @@ static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention 
                 return true;
             }
             if (inner.type == M_DESCRIPTION && role < seg - 1 && read_np(x, role, seg - 1, &outer) &&
-                outer.type == M_NAME && outer.b >= seg - 1) {
+                outer.type == M_NAME && outer.b >= seg - 1 &&
+                (!sentence_initial(x, outer.a) || name_at_sentence_start(x, outer.a, outer.b))) {
                 *m = outer;
                 m->role_a = seg;
                 m->role_b = end - 1;
@@ -591,7 +616,11 @@ static bool incise_inside(const extractor *x, const span *s, mention *m)
             /* « Nous espérons, a déclaré le maire, Denis Lacombe, que ... » */
             mention np = {0};
             size_t after = skip_between(x, k + 1, end);
-            if (!starts_np(x, after) || !read_np(x, after, end, &np) || np.type == M_PRONOUN) continue;
+            extractor *rw = (extractor *)(uintptr_t)x; /* reading inside the marks, for this call only */
+            rw->inside = true;
+            bool found = starts_np(x, after) && read_np(x, after, end, &np) && np.type != M_PRONOUN;
+            rw->inside = false;
+            if (!found) continue;
             size_t stop = np.role_b > np.b ? np.role_b : np.b;
             if (np.alias_b) stop = np.alias_b + 1 > stop ? np.alias_b + 1 : stop;
             if (stop >= end || !is_fold(&tok[stop], ",")) continue;
@@ -642,6 +671,17 @@ static bool cue_before(const extractor *x, const span *s, mention *m)
         }
         for (size_t i = a; i + 1 < s->open; i++)
             if (!x->in_span[i] && according_to(x, i, s->open - 1, m, true)) return true;
+        /* "Carla Nunez, who owns a bakery, put it bluntly: «": the name that
+         * is the subject of the clause the colon ends. */
+        mention subject = {0};
+        if (read_np(x, a, s->open - 1, &subject) && subject.type == M_NAME &&
+            (!sentence_initial(x, subject.a) || name_at_sentence_start(x, subject.a, subject.b)) &&
+            subject.b < s->open && (is_fold(&tok[subject.b], ",") || vb_tok_is(&tok[subject.b], VB_LEX_AUX) ||
+                                    (tok[subject.b].word && !tok[subject.b].cap))) {
+            *m = subject;
+            m->cue_a = m->cue_b = s->open - 1;
+            return true;
+        }
     }
     return false;
 }
@@ -654,6 +694,8 @@ typedef struct entity {
     vb_kind kind;
     bool plural;
     bool subject;   /* it starts a clause */
+    bool description; /* a noun phrase, not a name ("la société") */
+    size_t role;    /* token of the office its apposition gives ("maire"), or NONE */
 } entity;
 
 typedef struct entities {
@@ -736,6 +778,12 @@ static bool name_at_sentence_start(const extractor *x, size_t i, size_t b)
     if (b - i > 1 || tok[i].upper || vb_tok_is(&tok[i], VB_LEX_FIRST_NAME) ||
         vb_tok_is(&tok[i], VB_LEX_ORG_MARKER))
         return true;
+    /* "Amazon a publié", "Amazon said": the subject of a verb */
+    if (b < x->t.count && tok[b].word && !tok[b].cap) {
+        size_t n = strlen(tok[b].fold);
+        if (vb_tok_is(&tok[b], VB_LEX_AUX) || vb_tok_is(&tok[b], VB_LEX_SPEECH)) return true;
+        if (n > 4 && !strcmp(tok[b].fold + n - 2, "ed")) return true; /* "Amazon released" */
+    }
     uint64_t h = word_hash(tok[i].fold);
     return bsearch(&h, x->cap_mid, x->cap_mid_count, sizeof h, by_value) != NULL;
 }
@@ -756,7 +804,8 @@ static bool index_entities(extractor *x, entities *e)
             if (i > 0 && vb_tok_is(&tok[i - 1], VB_LEX_DET)) start = i - 1;
             if (!sentence_initial(x, i) || name_at_sentence_start(x, i, m.b)) {
                 bool after_prep = start > 0 && tok[start - 1].word && preposition(tok[start - 1].fold);
-                entity en = {i, m.a, m.b, vb_name_kind(&x->t, m.a, m.b), false, starts_clause(x, start) && !after_prep};
+                entity en = {i, m.a, m.b, vb_name_kind(&x->t, m.a, m.b), false, starts_clause(x, start) && !after_prep,
+                             false, NONE};
                 if (!add_entity(e, en)) return false;
             }
             i = m.b - 1;
@@ -764,8 +813,9 @@ static bool index_entities(extractor *x, entities *e)
         }
         bool people = vb_tok_is(&tok[i], VB_LEX_COLLECTIVE) || vb_tok_is(&tok[i], VB_LEX_HUMAN);
         bool company = vb_tok_is(&tok[i], VB_LEX_COMPANY);
-        if (!tok[i].cap && (people || company) && i > 0 && vb_tok_is(&tok[i - 1], VB_LEX_DET)) {
-            size_t d = i - 1;
+        bool contracted = i > 0 && (word_is(&tok[i - 1], "au") || word_is(&tok[i - 1], "aux"));
+        if (!tok[i].cap && (people || company) && i > 0 && (vb_tok_is(&tok[i - 1], VB_LEX_DET) || contracted)) {
+            size_t d = contracted ? i : i - 1;
             while (d > 0 && tok[d - 1].word && !tok[d - 1].cap &&
                    (!strcmp(tok[d - 1].fold, "une") || !strcmp(tok[d - 1].fold, "un") || !strcmp(tok[d - 1].fold, "de") ||
                     !strcmp(tok[d - 1].fold, "d'") || (strlen(tok[d - 1].fold) > 4 &&
@@ -777,7 +827,9 @@ static bool index_entities(extractor *x, entities *e)
                 /* "de l'adjointe au maire, Caroline Pozmentier": the name in
                  * apposition starts a clause of its own. */
                 bool subject = (starts_clause(x, d) && !after_prep) || (m.type == M_NAME && starts_clause(x, m.a));
-                entity en = {i, m.a, m.b, kind, kind == VB_KIND_GROUP, subject};
+                entity en = {i, m.a, m.b, kind, kind == VB_KIND_GROUP, subject, m.type != M_NAME, NONE};
+                for (size_t r = m.role_a; r < m.role_b && en.role == NONE; r++)
+                    if (vb_tok_is(&tok[r], VB_LEX_HUMAN) || vb_tok_is(&tok[r], VB_LEX_COMPANY)) en.role = r;
                 /* a company noun alone ("la société") stands for a named one: resolved later */
                 if (m.type == M_NAME || people || company) {
                     if (!add_entity(e, en)) return false;
@@ -807,7 +859,7 @@ static const entity *dominant_organisation(const extractor *cx, const entities *
     size_t best_score = 0;
     for (size_t i = 0; i < e->count; i++) {
         const entity *en = &e->items[i];
-        if (en->kind != VB_KIND_ORGANIZATION || !x->t.tok[en->a].cap) continue;
+        if (en->kind != VB_KIND_ORGANIZATION || en->description) continue;
         size_t score = 0;
         for (size_t j = 0; j < e->count; j++)
             if (e->items[j].kind == VB_KIND_ORGANIZATION && same_name(x, &e->items[j], en))
@@ -828,7 +880,7 @@ static const entity *topic_organisation(const extractor *x, const entities *e, s
     for (size_t i = e->count; i-- > 0;) {
         const entity *en = &e->items[i];
         if (en->at >= at || en->at < para) continue;
-        if (en->kind == VB_KIND_ORGANIZATION && x->t.tok[en->a].cap) return en;
+        if (en->kind == VB_KIND_ORGANIZATION && !en->description) return en;
     }
     return dominant_organisation(x, e);
 }
@@ -881,7 +933,7 @@ static void resolve_pronoun(const extractor *x, const entities *e, const span *s
             out->a = en->a;
             out->b = en->b;
             out->kind = en->kind;
-            out->description = !x->t.tok[en->a].cap;
+            out->description = en->description;
             found = true;
         }
     }
@@ -945,6 +997,26 @@ static void resolve(const extractor *x, const entities *e, const span *spans, si
                 return;
             }
         }
+        /* "a ajouté le maire", "Réponse de l'association": the one the article
+         * named with that noun ("face au maire sortant, Gérard Blanc",
+         * "l'association Consom'Action"). Not for "un employé": indefinite
+         * descriptions introduce someone new. */
+        bool definite = !word_is(&tok[m->a], "un") && !word_is(&tok[m->a], "une") && !word_is(&tok[m->a], "a") &&
+                        !word_is(&tok[m->a], "an");
+        size_t head = NONE;
+        for (size_t i = m->a; i < m->b && head == NONE; i++)
+            if (vb_tok_is(&tok[i], VB_LEX_HUMAN) || vb_tok_is(&tok[i], VB_LEX_COMPANY)) head = i;
+        if (definite && !spokes && head != NONE && kind != VB_KIND_GROUP) {
+            for (size_t i = e->count; i-- > 0;) {
+                const entity *en = &e->items[i];
+                if (en->at >= s->open || en->role == NONE || en->description) continue;
+                if (strcmp(tok[en->role].fold, tok[head].fold) != 0) continue;
+                out->a = en->a;
+                out->b = en->b;
+                out->kind = en->kind;
+                return;
+            }
+        }
         /* An unnamed spokesperson speaks for the organisation the article is
          * about; "la société", "le groupe" for the one the passage is about. */
         const entity *org = spokes ? dominant_organisation(x, e)
@@ -959,6 +1031,24 @@ static void resolve(const extractor *x, const entities *e, const span *spans, si
         out->b = m->b;
         out->kind = kind;
         out->description = true;
+        /* "précise l'agence": the fuller phrase the article gave it earlier
+         * ("l'agence régionale de santé"). */
+        if (definite && head != NONE && m->b - head == 1) {
+            size_t from = s->open > 4000 ? s->open - 4000 : 0;
+            for (size_t i = from; i < m->a; i++) {
+                if (quoted(x, i) || strcmp(tok[i].fold, tok[head].fold) != 0 || i == 0 ||
+                    !vb_tok_is(&tok[i - 1], VB_LEX_DET))
+                    continue;
+                mention fuller = {0};
+                if (!read_np(x, i - 1, x->t.count, &fuller)) continue;
+                size_t fa = fuller.a, fb = fuller.b; /* the phrase, or the role it gave a name */
+                if (fuller.type == M_NAME) { fa = fuller.role_a; fb = fuller.role_b; }
+                if (fa == i - 1 && fb > i + 1 && fb - fa > out->b - out->a) {
+                    out->a = fa;
+                    out->b = fb;
+                }
+            }
+        }
     }
 }
 

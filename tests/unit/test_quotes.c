@@ -1,9 +1,8 @@
 /* test_quotes.c - unit tests for quotes.h: quote spans, offsets, cues,
  * speakers, roles and kinds, on small French and English snippets.
  *
- * Tests marked KNOWN GAP assert what the extractor should do, but call
- * skip() first so the suite passes; they document what it gets wrong today.
- * Remove the skip() line to see one fail. */
+ * The gap_* tests began as known gaps of the extractor (skipped); each now
+ * passes and guards the rule that closed it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -545,7 +544,7 @@ static void english_according_to_the_company(void **state)
 
 /* ---- known gaps ---------------------------------------------------------- */
 
-/* KNOWN GAP: a plural description followed by its verb swallows the verb.
+/* Formerly a known gap: a plural description followed by its verb swallows the verb.
  * quotes.c read_np(), description branch: the AUX check is
  * "vb_lex_has(VB_LEX_AUX, ...) && b > i + 1", so an auxiliary right after the
  * head noun ("Les militants ont envoyé") does not stop the phrase. Today the
@@ -553,7 +552,6 @@ static void english_according_to_the_company(void **state)
 static void gap_description_swallows_its_verb(void **state)
 {
     (void)state;
-    skip(); /* KNOWN GAP */
     vb_quotes q = extract("Les militants ont envoy\xC3\xA9 une lettre. " LAQUO " Amazon doit cesser " RAQUO ", \xC3\xA9" "crivent-ils.");
     assert_int_equal(q.count, 1);
     expect_speaker_has(&q.items[0], "militants", VB_KIND_GROUP);
@@ -562,14 +560,13 @@ static void gap_description_swallows_its_verb(void **state)
     vb_quotes_free(&q);
 }
 
-/* KNOWN GAP: "« A », a-t-il poursuivi, « B »": B's speaker is the token
+/* Formerly a known gap: "« A », a-t-il poursuivi, « B »": B's speaker is the token
  * "a-t-il" (kind group, cue "poursuivi"). cue_before() finds "poursuivi",
  * subject_of() takes the inverted auxiliary "a-t-il" as a description.
  * Want: B goes to the same speaker as A. */
 static void gap_incise_with_inverted_pronoun_between_spans(void **state)
 {
     (void)state;
-    skip(); /* KNOWN GAP */
     vb_quotes q = extract(LAQUO " Nous sommes pr\xC3\xAA" "ts " RAQUO ", a d\xC3\xA9" "clar\xC3\xA9 Paul Martin.\n\n"
                           LAQUO " Nous irons jusqu'au bout " RAQUO ", a-t-il poursuivi, " LAQUO " quoi qu'il arrive " RAQUO ".");
     assert_int_equal(q.count, 3);
@@ -578,14 +575,13 @@ static void gap_incise_with_inverted_pronoun_between_spans(void **state)
     vb_quotes_free(&q);
 }
 
-/* KNOWN GAP: an organisation named only at the start of a sentence is not an
+/* Formerly a known gap: an organisation named only at the start of a sentence is not an
  * entity (name_at_sentence_start() wants it capitalised elsewhere too), so
  * "la société" / "the company" stay descriptions. Today: "société" and
  * "company". */
 static void gap_sentence_initial_organisation(void **state)
 {
     (void)state;
-    skip(); /* KNOWN GAP */
     vb_quotes q = extract("Amazon a publi\xC3\xA9 un communiqu\xC3\xA9. " LAQUO " Nous esp\xC3\xA9rons un d\xC3\xA9" "bat " RAQUO
                           ", a indiqu\xC3\xA9 la soci\xC3\xA9t\xC3\xA9.");
     assert_int_equal(q.count, 1);
@@ -597,14 +593,13 @@ static void gap_sentence_initial_organisation(void **state)
     vb_quotes_free(&q);
 }
 
-/* KNOWN GAP: a name with its role in apposition before the verb ("Nicole
+/* Formerly a known gap: a name with its role in apposition before the verb ("Nicole
  * Ozer, directrice ..., a déclaré : « »") gives the role as the speaker
  * (kind anonymous, no cue): subject_of() stops at the comma before "a
  * déclaré", then the colon rule reads the description "directrice ...". */
 static void gap_role_in_apposition_before_verb(void **state)
 {
     (void)state;
-    skip(); /* KNOWN GAP */
     vb_quotes q = extract("Nicole Ozer, directrice des technologies et libert\xC3\xA9s de l'ACLU, a d\xC3\xA9" "clar\xC3\xA9 : "
                           LAQUO " C'est grave " RAQUO ".");
     assert_int_equal(q.count, 1);
@@ -620,13 +615,12 @@ static void gap_role_in_apposition_before_verb(void **state)
     vb_quotes_free(&q);
 }
 
-/* KNOWN GAP: an English role after "a" ("said Jane Smith, a director at the
+/* Formerly a known gap: an English role after "a" ("said Jane Smith, a director at the
  * ACLU") is not read: "a" is a French stop word, so read_np() reads no
  * apposition. Today role is NULL. */
 static void gap_english_role_with_article(void **state)
 {
     (void)state;
-    skip(); /* KNOWN GAP */
     vb_quotes q = extract_lang(LDQUO "This is wrong," RDQUO " said Jane Smith, a director at the ACLU.", "en");
     assert_int_equal(q.count, 1);
     expect_speaker(&q.items[0], "Jane Smith", VB_KIND_PERSON);
@@ -635,14 +629,13 @@ static void gap_english_role_with_article(void **state)
     vb_quotes_free(&q);
 }
 
-/* KNOWN GAP: a named speaker in an incise inside the marks ("« A, a ajouté
+/* Formerly a known gap: a named speaker in an incise inside the marks ("« A, a ajouté
  * Paul Martin, B »") is not read: incise_inside() only takes inverted
  * pronouns ("a-t-il dit"). Today the speaker is NULL and the incise stays in
  * the quote text. */
 static void gap_named_incise_inside_marks(void **state)
 {
     (void)state;
-    skip(); /* KNOWN GAP */
     vb_quotes q = extract(LAQUO " Nous esp\xC3\xA9rons, a ajout\xC3\xA9 Paul Martin, que tout ira bien " RAQUO ".");
     assert_true(q.count >= 1);
     expect_speaker(&q.items[0], "Paul Martin", VB_KIND_PERSON);
