@@ -1,13 +1,15 @@
 /* mhd_ceiling.c - the fastest libmicrohttpd answers with verbatimd's settings.
  *
- *   mhd_ceiling HOST:PORT BODY_FILE [CONTENT_ENCODING]
+ *   mhd_ceiling [--memory-limit BYTES] [--threads N] HOST:PORT BODY_FILE [CONTENT_ENCODING]
  *
  * Answers every request with the bytes of BODY_FILE (read once, sent from
  * memory), Content-Type "application/json; charset=utf-8" and, if given, a
  * Content-Encoding header. The daemon is set up the way server/http.c sets up
  * verbatimd's: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
- * a 2-thread pool, 1024 connections, 256 per IP, 15 s idle timeout, 32768
- * bytes of memory per connection, a listen backlog of 1024; it answers on the
+ * a thread pool (2 threads unless --threads), 1024 connections, 256 per IP,
+ * 15 s idle timeout, a per-connection memory limit (32768 bytes unless
+ * --memory-limit; bench/run.py passes verbatimd's own defaults, read from its
+ * --help), a listen backlog of 1024; it answers on the
  * second call of the access handler, as verbatimd does (answering on the
  * first makes libmicrohttpd close the connection). No routing, no cache
  * lookup, no logging: what is left is libmicrohttpd's own cost, the ceiling
@@ -64,8 +66,17 @@ int main(int argc, char **argv)
     char host[64];
     sigset_t signals;
     int sig;
-    if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: mhd_ceiling HOST:PORT BODY_FILE [CONTENT_ENCODING]\n");
+    size_t memory_limit = 32768;
+    unsigned threads = 2;
+    while (argc > 2 && !strncmp(argv[1], "--", 2)) {
+        if (!strcmp(argv[1], "--memory-limit")) memory_limit = (size_t)strtoul(argv[2], NULL, 10);
+        else if (!strcmp(argv[1], "--threads")) threads = (unsigned)strtoul(argv[2], NULL, 10);
+        else break;
+        argv += 2;
+        argc -= 2;
+    }
+    if (argc < 3 || argc > 4 || memory_limit < 1024 || threads < 1) {
+        fprintf(stderr, "usage: mhd_ceiling [--memory-limit BYTES] [--threads N] HOST:PORT BODY_FILE [CONTENT_ENCODING]\n");
         return 2;
     }
     const char *colon = strrchr(argv[1], ':');
@@ -91,15 +102,16 @@ int main(int argc, char **argv)
     struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL,
                                             NULL, on_request, NULL,
                                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2,
+                                            MHD_OPTION_THREAD_POOL_SIZE, threads,
                                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
                                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
                                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15,
-                                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+                                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
                                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
                                             MHD_OPTION_END);
     if (!d) { fprintf(stderr, "mhd_ceiling: cannot listen on %s\n", argv[1]); return 1; }
-    fprintf(stderr, "mhd_ceiling: %zu bytes on http://%s/\n", len, argv[1]);
+    fprintf(stderr, "mhd_ceiling: %zu bytes on http://%s/ (%u threads, %zu bytes per connection)\n", len, argv[1],
+            threads, memory_limit);
     while (sigwait(&signals, &sig) != 0) {}
     MHD_stop_daemon(d);
     MHD_destroy_response(response);

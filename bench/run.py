@@ -333,9 +333,24 @@ def fetch_bodies(a, port, name, key, target):
     return {"target": target, "file": rel, "plain": plain, "zipped": zipped, "total": total}
 
 
+def verbatimd_defaults(a):
+    """verbatimd's default --memory-limit and --threads, from its --help, so
+    that the ceiling runs libmicrohttpd with the same settings."""
+    out = subprocess.run([a.bin, "--help"], capture_output=True, text=True).stdout
+    found = {}
+    for opt in ("memory-limit", "threads"):
+        m = re.search(r"--%s\s.*\(default: (\d+)\)" % opt, out)
+        found[opt] = int(m.group(1)) if m else None
+    return found
+
+
 def ceiling_for(a, body_path, encoding):
     port = free_port()
-    cmd = [a.ceiling, "127.0.0.1:%d" % port, body_path] + ([encoding] if encoding else [])
+    cmd = [a.ceiling]
+    for opt, v in a.defaults.items():
+        if v:
+            cmd += ["--" + opt, str(v)]
+    cmd += ["127.0.0.1:%d" % port, body_path] + ([encoding] if encoding else [])
     p = spawn(cmd)
     wait_http(port, "/", p, 10)
     return p, port
@@ -708,6 +723,7 @@ def environment(a):
         "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip(),
         "wrk": cmd(["wrk", "--version"]).splitlines()[0] if cmd(["wrk", "--version"]) else "?",
         "cpus": os.cpu_count(),
+        "verbatimd_defaults": getattr(a, "defaults", None),
         "loadavg_start": open("/proc/loadavg").read().split()[:3],
     }
 
@@ -737,6 +753,8 @@ def main():
         if not os.access(b, os.X_OK):
             log("missing %s: run `make bench-build`" % b)
             return 1
+    a.defaults = verbatimd_defaults(a)
+    log("ceiling: libmicrohttpd with verbatimd's defaults %s" % a.defaults)
     secs = float(re.sub(r"[^\d.]", "", a.duration)) * (60 if a.duration.endswith("m") else 1)
     wrk_runs = (0 if a.skip_seed else len(SEED_TARGETS) * 2 * 3) + sum(9 * (5 if n == ns[-1] else 2) for n in ns)
     log("about %d wrk runs of %s: %.0f minutes of load, plus corpus generation and ingest" %
