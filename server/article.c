@@ -141,6 +141,7 @@ static char *source_url(const line *lines, size_t count)
     static const char *const lead_ins[] = {"à l’URL ", "à l'URL ", "at the URL ", "Source : ", "Source: ",
                                            "source : ", "Lien : ", "Original: ", "Article original : ", NULL};
     for (size_t i = 0; i < count; i++) {
+        if (!memmem(lines[i].s, lines[i].n, "http", 4)) continue;
         for (const char *const *l = lead_ins; *l; l++) {
             const char *at = find_str(lines[i].s, lines[i].n, *l);
             if (!at) continue;
@@ -187,7 +188,7 @@ const char *vb_detect_lang(const char *text, size_t n)
                 else too_long = true;
             }
         }
-        if (len == 0 || too_long) continue;
+        if (len == 0 || too_long || len > 4) continue; /* every word counted has 1 to 4 letters */
         word[len] = '\0';
         for (const char *const *w = fr; *w; w++) score_fr += strcmp(word, *w) == 0;
         for (const char *const *w = en; *w; w++) score_en += strcmp(word, *w) == 0;

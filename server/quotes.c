@@ -202,6 +202,7 @@ static void sentence_of(const extractor *x, size_t i, size_t *a, size_t *b)
 
 static bool is_connector(const char *w)
 {
+    if (w[0] == '\0' || w[1] == '\0' ? w[0] != '&' : w[2] != '\0' && w[3] != '\0') return false; /* 2 or 3 letters, or "&" */
     return !strcmp(w, "de") || !strcmp(w, "du") || !strcmp(w, "des") || !strcmp(w, "d'") || !strcmp(w, "la") ||
            !strcmp(w, "le") || !strcmp(w, "l'") || !strcmp(w, "van") || !strcmp(w, "von") || !strcmp(w, "der") ||
            !strcmp(w, "of") || !strcmp(w, "the") || !strcmp(w, "and") || !strcmp(w, "et") || !strcmp(w, "for") ||
@@ -718,6 +719,7 @@ static bool add_entity(entities *e, entity en)
 
 static bool preposition(const char *w)
 {
+    if (strlen(w) > 6) return false;
     static const char *const preps[] = {"de", "d'", "du", "des", "a", "au", "aux", "sur", "dans", "par", "pour",
                                         "avec", "en", "chez", "vers", "contre", "sans", "sous", "entre", "of",
                                         "in", "on", "at", "by", "for", "with", "from", "to", "into", NULL};

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint32_t vb_utf8_next(const char *s, size_t n, size_t *i)
+uint32_t vb_utf8_next_wide(const char *s, size_t n, size_t *i)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t at = *i;

@@ -11,8 +11,16 @@
 #include <stdint.h>
 
 /* Decodes one code point at s[*i] (n bytes in all) and advances *i. Invalid
- * or truncated sequences decode as U+FFFD and advance by one byte. */
-uint32_t vb_utf8_next(const char *s, size_t n, size_t *i);
+ * or truncated sequences decode as U+FFFD and advance by one byte. ASCII,
+ * most of any text, is decoded inline. */
+uint32_t vb_utf8_next_wide(const char *s, size_t n, size_t *i);
+
+static inline uint32_t vb_utf8_next(const char *s, size_t n, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) { ++*i; return c; }
+    return vb_utf8_next_wide(s, n, i);
+}
 
 /* Appends the UTF-8 form of cp to out (at least 4 bytes free); returns the
  * number of bytes written. */

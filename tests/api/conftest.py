@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers import request
+import openapi_check
+
+# Every response the tests get is checked against docs/openapi.json (see
+# openapi_check.py): wrap the helpers before anything imports them by name.
+openapi_check.install(helpers)
+from helpers import request  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLES = REPO / "db" / "articles"
