@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "verbatim/text.h"
+#include "verbatim/tokens.h"
 
 typedef struct line {
     const char *s;
@@ -89,7 +90,9 @@ static size_t words_in(const char *s, size_t n) { return vb_word_count(s, n); }
 static bool title_like(const line *l)
 {
     char last = l->s[l->n - 1];
-    if (l->n > 200 || words_in(l->s, l->n) > 28 || words_in(l->s, l->n) < 2) return false;
+    if (l->n > 200) return false;
+    size_t words = words_in(l->s, l->n);
+    if (words > 28 || words < 2) return false;
     return last != '.' && last != ',' && last != ';' && last != ':';
 }
 
@@ -166,32 +169,26 @@ static char *source_url(const line *lines, size_t count)
 
 const char *vb_detect_lang(const char *text, size_t n)
 {
-    if (n > 1500) n = 1500; /* two hundred words tell the language */
-    static const char *const fr[] = {"le", "la", "les", "des", "est", "une", "et", "que", "pour", "dans",
-                                     "du", "qui", "pas", "sur", "au", "avec", "il", "elle", "a", NULL};
-    static const char *const en[] = {"the", "and", "of", "to", "is", "that", "for", "in", "with", "was",
-                                     "on", "said", "it", "are", "be", "by", "has", "have", NULL};
     int score_fr = 0, score_en = 0;
     size_t i = 0;
-    char word[16];
+    char word[8];
+    if (n > 1500) n = 1500; /* two hundred words tell the language */
     while (i < n) {
         size_t len = 0;
         bool too_long = false;
         while (i < n) {
-            size_t before = i;
             uint32_t cp = vb_utf8_next(text, n, &i), f[2];
             if (!vb_is_alnum(cp)) { if (len > 0 || too_long) break; continue; }
-            (void)before;
             size_t k = vb_fold_cp(cp, f);
             for (size_t j = 0; j < k; j++) {
-                if (f[j] < 0x80 && len < sizeof word - 1) word[len++] = (char)f[j];
+                if (f[j] < 0x80 && len < 4) word[len++] = (char)f[j];
                 else too_long = true;
             }
         }
-        if (len == 0 || too_long || len > 4) continue; /* every word counted has 1 to 4 letters */
+        if (len == 0 || too_long) continue; /* every word counted has 1 to 4 letters */
         word[len] = '\0';
-        for (const char *const *w = fr; *w; w++) score_fr += strcmp(word, *w) == 0;
-        for (const char *const *w = en; *w; w++) score_en += strcmp(word, *w) == 0;
+        score_fr += vb_lex_has(VB_LEX_STOP_FR, word);
+        score_en += vb_lex_has(VB_LEX_STOP_EN, word);
     }
     return score_en > score_fr ? "en" : "fr";
 }

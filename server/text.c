@@ -314,8 +314,41 @@ static uint32_t try_repair(const uint32_t *cp, size_t n, size_t i, const uint16_
     return out;
 }
 
+/* Mojibake always puts side by side a character that stands for a UTF-8
+ * lead byte (Ã, Â, Ă, ...) and one that stands for a continuation byte (©,
+ * », €, ™, ...); text without such a pair has nothing to repair, which is
+ * most text. */
+static bool lead_like(uint32_t cp) { return (cp >= 0xC2 && cp <= 0xF4) || (cp >= 0x100 && cp <= 0x17F); }
+
+static bool continuation_like(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x100 && cp <= 0x17F) || (cp >= 0x2C6 && cp <= 0x2DD) ||
+           (cp >= 0x2013 && cp <= 0x203A) || cp == 0x20AC || cp == 0x2122 || cp == 0x192;
+}
+
+static bool may_hold_mojibake(const char *s, size_t n)
+{
+    size_t i = 0;
+    uint32_t prev = 0;
+    while (i < n) {
+        uint32_t cp = vb_utf8_next(s, n, &i);
+        if (lead_like(prev) && continuation_like(cp)) return true;
+        prev = cp;
+    }
+    return false;
+}
+
 char *vb_mojibake_repair(const char *s, size_t n, size_t *out_len, size_t *repaired)
 {
+    if (!may_hold_mojibake(s, n)) {
+        char *copy = malloc(n + 1);
+        if (!copy) return NULL;
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+        *out_len = n;
+        if (repaired) *repaired = 0;
+        return copy;
+    }
     pthread_once(&inverse_once, build_inverse);
     size_t count = 0, len = 0, fixed = 0;
     uint32_t *cp = vb_utf8_decode(s, n, &count);

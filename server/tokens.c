@@ -95,6 +95,14 @@ bool vb_text_init(vb_text *t, const char *body, size_t n)
         k->cap = vb_is_upper(c);
         while (i < t->len) {
             c = t->cp[i];
+            if (c < 0x80 && (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9'))) {
+                /* ASCII letters and digits, most of any word */
+                letters++;
+                if (c >= 'A' && c <= 'Z') { capitals++; c |= 0x20; }
+                if (len + 4 < sizeof k->fold) k->fold[len++] = (char)c;
+                i++;
+                continue;
+            }
             /* "porte-parole", "a-t-elle", "AT&T" are one word. */
             bool joins = i + 1 < t->len && vb_is_alnum(t->cp[i + 1]) && (is_hyphen(c) || c == '&');
             if (!vb_is_alnum(c) && !joins) {
@@ -361,11 +369,18 @@ static const char *const stop_np[] = {
 
 static const char *const according[] = {"selon", "d'apres", "according", "pour", NULL};
 
+/* The most common words of each language: what tells French from English. */
+static const char *const stop_fr[] = {"le", "la", "les", "des", "est", "une", "et", "que", "pour", "dans", "du",
+                                      "qui", "pas", "sur", "au", "avec", "il", "elle", "a", NULL};
+static const char *const stop_en[] = {"the", "and", "of", "to", "is", "that", "for", "in", "with", "was", "on",
+                                      "said", "it", "are", "be", "by", "has", "have", NULL};
+
 static const char *const *const lists[VB_LEX_COUNT] = {
     [VB_LEX_SPEECH] = speech_forms, [VB_LEX_AUX] = aux, [VB_LEX_SKIP] = skip, [VB_LEX_DET] = det,
     [VB_LEX_TITLE] = titles, [VB_LEX_PRONOUN] = pronouns, [VB_LEX_HUMAN] = human,
     [VB_LEX_COLLECTIVE] = collective, [VB_LEX_COMPANY] = company, [VB_LEX_ORG_MARKER] = org_markers,
-    [VB_LEX_FIRST_NAME] = first_names, [VB_LEX_STOP_NP] = stop_np, [VB_LEX_ACCORDING] = according};
+    [VB_LEX_FIRST_NAME] = first_names, [VB_LEX_STOP_NP] = stop_np, [VB_LEX_ACCORDING] = according,
+    [VB_LEX_STOP_FR] = stop_fr, [VB_LEX_STOP_EN] = stop_en};
 
 /* One open-addressing hash set per list. */
 typedef struct word_set {

@@ -96,6 +96,35 @@ apt_mirror() {
     return 1
 }
 
+# A minbase debootstrap keeps what the real -slim image drops: the .debs it
+# installed (31 MB), apt's lists and caches (49 MB), documentation, manual
+# pages and translations (47 MB). Drop them as debuerreotype's slimify does,
+# and keep them out of later layers with the same dpkg and apt settings.
+slim_rootfs() {
+    sudo_cmd sh -eu -c '
+        r=$1
+        rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/cache/apt/archives/partial/* \
+               "$r"/var/cache/apt/*.bin "$r"/var/lib/apt/lists/* "$r"/var/log/apt/* \
+               "$r"/usr/share/man/* "$r"/usr/share/info/* "$r"/usr/share/locale/* \
+               "$r"/usr/share/groff/* "$r"/usr/share/lintian/overrides/*
+        find "$r"/usr/share/doc -mindepth 1 ! -type d ! -name copyright -delete
+        find "$r"/usr/share/doc -mindepth 1 -depth -type d -empty -delete
+        : > "$r"/var/log/dpkg.log
+        : > "$r"/etc/resolv.conf
+        mkdir -p "$r"/etc/dpkg/dpkg.cfg.d "$r"/etc/apt/apt.conf.d
+        printf "%s\n" "path-exclude /usr/share/doc/*" "path-include /usr/share/doc/*/copyright" \
+            "path-exclude /usr/share/man/*" "path-exclude /usr/share/groff/*" "path-exclude /usr/share/info/*" \
+            "path-exclude /usr/share/lintian/*" "path-exclude /usr/share/linda/*" "path-exclude /usr/share/locale/*" \
+            > "$r"/etc/dpkg/dpkg.cfg.d/docker
+        printf "%s\n" "DPkg::Post-Invoke { \"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true\"; };" \
+            "APT::Update::Post-Invoke { \"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true\"; };" \
+            "Dir::Cache::pkgcache \"\";" "Dir::Cache::srcpkgcache \"\";" > "$r"/etc/apt/apt.conf.d/docker-clean
+        echo "Acquire::GzipIndexes \"true\";" > "$r"/etc/apt/apt.conf.d/docker-gzip-indexes
+        echo "Acquire::Languages \"none\";" > "$r"/etc/apt/apt.conf.d/docker-no-languages
+        echo "Apt::AutoRemove::SuggestsImportant \"false\";" > "$r"/etc/apt/apt.conf.d/docker-autoremove-suggests
+    ' sh "$1"
+}
+
 cmd_base() {
     cmd_conf
     if podman image exists "$BASE"; then
@@ -122,9 +151,10 @@ cmd_base() {
         die "debootstrap failed (log: $WORK/debootstrap.log)"
     fi
     say "debootstrap: $((SECONDS - t0)) s"
+    slim_rootfs "$rootfs"
     # What the real image sets in its config, so that both bases behave alike.
     sudo_cmd tar -C "$rootfs" -c . |
-        podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        podman import -q --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
             --change 'CMD ["bash"]' - verbatim-base >/dev/null
     podman tag verbatim-base "$BASE"
     sudo_cmd rm -rf "$rootfs"

@@ -52,6 +52,8 @@ typedef enum vb_lex {
     VB_LEX_FIRST_NAME,  /* common first names */
     VB_LEX_STOP_NP,     /* words that end a noun phrase: dans, lors, qui, in, at */
     VB_LEX_ACCORDING,   /* selon, d'après (one token "d'apres" is never made: see quotes.c) */
+    VB_LEX_STOP_FR,     /* the most common French words */
+    VB_LEX_STOP_EN,     /* the most common English words */
     VB_LEX_COUNT
 } vb_lex;
 
