@@ -949,127 +949,139 @@ static vb_status count_rows(vb_reader *r, const char *sql, const vb_list_query *
     return rc == SQLITE_ROW ? VB_OK : VB_ERR;
 }
 
-vb_status vb_reader_articles(vb_reader *r, const vb_list_query *q, const char *base, vb_page *page)
-{
-    sql_buf w = {{0}, 0}, sql = {{0}, 0};
-    bool desc = q->sort != VB_SORT_DATE_ASC;
-    memset(page, 0, sizeof *page);
-    article_filters(&w, q, false);
-    add(&sql, "SELECT count(*) FROM articles a WHERE 1");
-    add(&sql, w.s);
-    if (count_rows(r, sql.s, q, &page->total) != VB_OK) return VB_ERR;
+/* One kind of list: how to read a row into JSON and its keyset position,
+ * and how to bind a keyset position to ?10 (flag or text), ?11 (day or
+ * count), ?12 (id) and ?14 (quote position). */
+typedef struct list_kind {
+    const char *count_from;  /* "FROM ... WHERE 1" for the total */
+    const char *select_from; /* "SELECT cols FROM ... WHERE 1" for the page */
+    json_t *(*row)(sqlite3_stmt *st, const char *base, vb_keyset *last);
+    void (*bind_after)(sqlite3_stmt *st, const vb_keyset *after);
+} list_kind;
 
+/* Total, then one page: filters in where, keyset condition in after, order
+ * (with "LIMIT ?13") in order; one row more than the limit says whether a
+ * next page exists. */
+static vb_status run_list(vb_reader *r, const list_kind *k, const char *where, const char *after, const char *order,
+                          const vb_list_query *q, const char *base, vb_page *page)
+{
+    sql_buf sql = {{0}, 0};
+    memset(page, 0, sizeof *page);
+    add(&sql, "SELECT count(*) ");
+    add(&sql, k->count_from);
+    add(&sql, where);
+    if (count_rows(r, sql.s, q, &page->total) != VB_OK) return VB_ERR;
     sql.n = 0;
     sql.s[0] = '\0';
-    add(&sql, "SELECT " ARTICLE_SUMMARY_COLS " FROM articles a WHERE 1");
-    add(&sql, w.s);
-    if (q->has_after)
-        add(&sql, desc ? " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day < ?11 OR (a.first_day = ?11 AND a.id > ?12))))"
-                       : " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day > ?11 OR (a.first_day = ?11 AND a.id > ?12))))");
-    add(&sql, desc ? " ORDER BY a.undated, a.first_day DESC, a.id LIMIT ?13" : " ORDER BY a.undated, a.first_day, a.id LIMIT ?13");
+    add(&sql, k->select_from);
+    add(&sql, where);
+    if (q->has_after) add(&sql, after);
+    add(&sql, order);
     sqlite3_stmt *st = stmt(r, sql.s);
     if (!st) return VB_ERR;
     bind_filters(st, q);
-    if (q->has_after) {
-        sqlite3_bind_int64(st, 10, q->after.num / 100000000);
-        sqlite3_bind_int64(st, 11, q->after.num % 100000000);
-        bind_text(st, 12, q->after.text);
-    }
+    if (q->has_after) k->bind_after(st, &q->after);
     sqlite3_bind_int(st, 13, q->limit + 1);
     page->items = json_array();
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n++ == q->limit) { page->more = true; break; }
-        json_array_append_new(page->items, article_summary(st, 0, base));
-        page->last.num = sqlite3_column_int64(st, 9) * 100000000 + sqlite3_column_int64(st, 10);
-        snprintf(page->last.text, sizeof page->last.text, "%s", col_str(st, 0));
+        json_array_append_new(page->items, k->row(st, base, &page->last));
     }
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) { json_decref(page->items); page->items = NULL; return VB_ERR; }
     return VB_OK;
+}
+
+/* Dates sort as (undated, first day): one number, undated * 10^8 + day. */
+static void bind_date_key(sqlite3_stmt *st, const vb_keyset *after)
+{
+    sqlite3_bind_int64(st, 10, after->num / 100000000);
+    sqlite3_bind_int64(st, 11, after->num % 100000000);
+}
+
+static json_t *article_row(sqlite3_stmt *st, const char *base, vb_keyset *last)
+{
+    last->num = sqlite3_column_int64(st, 9) * 100000000 + sqlite3_column_int64(st, 10);
+    snprintf(last->text, sizeof last->text, "%s", col_str(st, 0));
+    return article_summary(st, 0, base);
+}
+
+static void bind_article_after(sqlite3_stmt *st, const vb_keyset *after)
+{
+    bind_date_key(st, after);
+    bind_text(st, 12, after->text);
+}
+
+vb_status vb_reader_articles(vb_reader *r, const vb_list_query *q, const char *base, vb_page *page)
+{
+    static const list_kind kind = {"FROM articles a WHERE 1", "SELECT " ARTICLE_SUMMARY_COLS " FROM articles a WHERE 1",
+                                   article_row, bind_article_after};
+    sql_buf w = {{0}, 0};
+    bool desc = q->sort != VB_SORT_DATE_ASC;
+    article_filters(&w, q, false);
+    return run_list(r, &kind, w.s,
+                    desc ? " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day < ?11 OR (a.first_day = ?11 AND a.id > ?12))))"
+                         : " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day > ?11 OR (a.first_day = ?11 AND a.id > ?12))))",
+                    desc ? " ORDER BY a.undated, a.first_day DESC, a.id LIMIT ?13" : " ORDER BY a.undated, a.first_day, a.id LIMIT ?13",
+                    q, base, page);
+}
+
+static json_t *quote_row(sqlite3_stmt *st, const char *base, vb_keyset *last)
+{
+    last->num = sqlite3_column_int64(st, 13) * 100000000 + sqlite3_column_int64(st, 14);
+    snprintf(last->id, sizeof last->id, "%s", col_str(st, 7));
+    last->pos = sqlite3_column_int64(st, 15);
+    return quote_object(st, base);
+}
+
+static void bind_quote_after(sqlite3_stmt *st, const vb_keyset *after)
+{
+    bind_date_key(st, after);
+    bind_text(st, 12, after->id);
+    sqlite3_bind_int64(st, 14, after->pos);
 }
 
 vb_status vb_reader_quotes(vb_reader *r, const vb_list_query *q, const char *base, vb_page *page)
 {
-    sql_buf w = {{0}, 0}, sql = {{0}, 0};
-    memset(page, 0, sizeof *page);
+    static const list_kind kind = {"FROM quotes q JOIN articles a ON a.rowid = q.article WHERE 1",
+                                   "SELECT " QUOTE_COLS QUOTE_FROM " WHERE 1", quote_row, bind_quote_after};
+    sql_buf w = {{0}, 0};
     article_filters(&w, q, true);
-    add(&sql, "SELECT count(*) FROM quotes q JOIN articles a ON a.rowid = q.article WHERE 1");
-    add(&sql, w.s);
-    if (count_rows(r, sql.s, q, &page->total) != VB_OK) return VB_ERR;
+    return run_list(r, &kind, w.s,
+                    " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day < ?11 OR (a.first_day = ?11 AND"
+                    " (a.id > ?12 OR (a.id = ?12 AND q.position > ?14))))))",
+                    " ORDER BY a.undated, a.first_day DESC, a.id, q.position LIMIT ?13", q, base, page);
+}
 
-    sql.n = 0;
-    sql.s[0] = '\0';
-    add(&sql, "SELECT " QUOTE_COLS QUOTE_FROM " WHERE 1");
-    add(&sql, w.s);
-    if (q->has_after)
-        add(&sql, " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day < ?11 OR (a.first_day = ?11 AND"
-                  " (a.id > ?12 OR (a.id = ?12 AND q.position > ?14))))))");
-    add(&sql, " ORDER BY a.undated, a.first_day DESC, a.id, q.position LIMIT ?13");
-    sqlite3_stmt *st = stmt(r, sql.s);
-    if (!st) return VB_ERR;
-    bind_filters(st, q);
-    if (q->has_after) {
-        sqlite3_bind_int64(st, 10, q->after.num / 100000000);
-        sqlite3_bind_int64(st, 11, q->after.num % 100000000);
-        bind_text(st, 12, q->after.id);
-        sqlite3_bind_int64(st, 14, q->after.pos);
-    }
-    sqlite3_bind_int(st, 13, q->limit + 1);
-    page->items = json_array();
-    int rc, n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n++ == q->limit) { page->more = true; break; }
-        json_array_append_new(page->items, quote_object(st, base));
-        page->last.num = sqlite3_column_int64(st, 13) * 100000000 + sqlite3_column_int64(st, 14);
-        snprintf(page->last.id, sizeof page->last.id, "%s", col_str(st, 7));
-        page->last.pos = sqlite3_column_int64(st, 15);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) { json_decref(page->items); page->items = NULL; return VB_ERR; }
-    return VB_OK;
+static json_t *speaker_row(sqlite3_stmt *st, const char *base, vb_keyset *last)
+{
+    last->num = sqlite3_column_int64(st, 5);
+    snprintf(last->text, sizeof last->text, "%s", col_str(st, 9));
+    snprintf(last->id, sizeof last->id, "%s", col_str(st, 0));
+    return speaker_object(st, base);
+}
+
+static void bind_speaker_after(sqlite3_stmt *st, const vb_keyset *after)
+{
+    bind_text(st, 10, after->text);
+    sqlite3_bind_int64(st, 11, after->num);
+    bind_text(st, 12, after->id);
 }
 
 vb_status vb_reader_speakers(vb_reader *r, const vb_list_query *q, const char *base, vb_page *page)
 {
-    sql_buf w = {{0}, 0}, sql = {{0}, 0};
+    static const list_kind kind = {"FROM speakers s WHERE 1", "SELECT " SPEAKER_COLS " FROM speakers s WHERE 1",
+                                   speaker_row, bind_speaker_after};
+    sql_buf w = {{0}, 0};
     bool by_name = q->sort == VB_SORT_NAME;
-    memset(page, 0, sizeof *page);
     if (q->kind) add(&w, " AND s.kind = ?7");
     if (q->name_part) add(&w, " AND s.id IN (SELECT speaker FROM speaker_names WHERE instr(form, ?8) > 0)");
-    add(&sql, "SELECT count(*) FROM speakers s WHERE 1");
-    add(&sql, w.s);
-    if (count_rows(r, sql.s, q, &page->total) != VB_OK) return VB_ERR;
-
-    sql.n = 0;
-    sql.s[0] = '\0';
-    add(&sql, "SELECT " SPEAKER_COLS " FROM speakers s WHERE 1");
-    add(&sql, w.s);
-    if (q->has_after)
-        add(&sql, by_name ? " AND (s.name_fold > ?10 OR (s.name_fold = ?10 AND s.id > ?12))"
-                          : " AND (s.quote_count < ?11 OR (s.quote_count = ?11 AND s.id > ?12))");
-    add(&sql, by_name ? " ORDER BY s.name_fold, s.id LIMIT ?13" : " ORDER BY s.quote_count DESC, s.id LIMIT ?13");
-    sqlite3_stmt *st = stmt(r, sql.s);
-    if (!st) return VB_ERR;
-    bind_filters(st, q);
-    if (q->has_after) {
-        if (by_name) bind_text(st, 10, q->after.text);
-        else sqlite3_bind_int64(st, 11, q->after.num);
-        bind_text(st, 12, q->after.id);
-    }
-    sqlite3_bind_int(st, 13, q->limit + 1);
-    page->items = json_array();
-    int rc, n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n++ == q->limit) { page->more = true; break; }
-        json_array_append_new(page->items, speaker_object(st, base));
-        page->last.num = sqlite3_column_int64(st, 5);
-        snprintf(page->last.text, sizeof page->last.text, "%s", col_str(st, 9));
-        snprintf(page->last.id, sizeof page->last.id, "%s", col_str(st, 0));
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) { json_decref(page->items); page->items = NULL; return VB_ERR; }
-    return VB_OK;
+    return run_list(r, &kind, w.s,
+                    by_name ? " AND (s.name_fold > ?10 OR (s.name_fold = ?10 AND s.id > ?12))"
+                            : " AND (s.quote_count < ?11 OR (s.quote_count = ?11 AND s.id > ?12))",
+                    by_name ? " ORDER BY s.name_fold, s.id LIMIT ?13" : " ORDER BY s.quote_count DESC, s.id LIMIT ?13",
+                    q, base, page);
 }
 
 vb_status vb_reader_article(vb_reader *r, const char *id, const char *base, json_t **out)
