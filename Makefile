@@ -6,6 +6,7 @@
 #   make accuracy GOLD=DIR [V=1]   score extraction against gold files
 CC ?= cc
 PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 BUILD ?= build
 PKGS := libmicrohttpd jansson sqlite3 zlib
@@ -87,12 +88,14 @@ run:
 	@echo "verbatimd: serving db/articles; try: curl -s http://127.0.0.1:8080/v1/articles"
 	$(BUILD)/verbatimd serve --articles db/articles --db $(BUILD)/verbatim.db --listen 127.0.0.1:8080
 
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: the binary and its manual page.
 install: $(BUILD)/verbatimd
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/verbatimd $(DESTDIR)$(PREFIX)/bin/verbatimd
+	install -m 0644 docs/verbatimd.1 $(DESTDIR)$(MANDIR)/man1/verbatimd.1
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/verbatimd
+	rm -f $(DESTDIR)$(PREFIX)/bin/verbatimd $(DESTDIR)$(MANDIR)/man1/verbatimd.1
 
 format:
 	clang-format -i server/*.c include/verbatim/*.h

@@ -37,7 +37,10 @@ static void set_json(vb_response *res, int status, json_t *doc)
 void vb_api_problem(vb_response *res, int status, const char *type, const char *title, const char *detail,
                     const char *target)
 {
-    char instance[2048] = "";
+    char instance[2048] = "", clean[512];
+    snprintf(clean, sizeof clean, "%s", detail);
+    vb_utf8_cut_invalid(clean); /* the detail quotes client bytes */
+    detail = clean;
     vb_target_sanitize(instance, sizeof instance, target ? target : "/");
     free(res->body);
     json_t *doc = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", title, "status", status, "detail",

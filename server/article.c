@@ -195,13 +195,14 @@ const char *vb_detect_lang(const char *text, size_t n)
 
 char *vb_excerpt(const char *body, size_t max_chars)
 {
-    size_t n = strlen(body), i = 0, chars = 0, cut = 0, last_space = 0;
+    size_t n = strlen(body), i = 0, chars = 0, cut = 0, last_space = 0, limit_at = 0;
     bool cut_needed = false;
     while (i < n) {
         size_t before = i;
         uint32_t cp = vb_utf8_next(body, n, &i);
         if (chars == max_chars) {
             cut_needed = true;
+            limit_at = before;
             /* the limit falls between words: keep the last one whole */
             cut = vb_is_space(cp) || strchr(",;:.!?", (int)(cp < 0x80 ? cp : 'x')) ? before : 0;
             break;
@@ -211,7 +212,7 @@ char *vb_excerpt(const char *body, size_t max_chars)
     }
     if (!cut_needed) cut = n;
     else if (cut == 0 && last_space > 0) cut = last_space;
-    else if (cut == 0) cut = i;
+    else if (cut == 0) cut = limit_at; /* one long word: cut inside it */
     /* No dangling punctuation or space before the ellipsis. */
     while (cut_needed && cut > 0 && strchr(" ,;:-\n", body[cut - 1])) cut--;
     char *out = malloc(cut + 4 + 1);

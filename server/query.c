@@ -9,6 +9,10 @@
 #include "verbatim/dates.h"
 #include "verbatim/text.h"
 
+/* Every detail quotes what the client sent, cut to a few bytes: cut it at a
+ * character boundary too, so that the problem stays valid UTF-8 JSON. */
+#define DETAIL(...) (snprintf(detail, 256, __VA_ARGS__), vb_utf8_cut_invalid(detail))
+
 static int hex(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -88,12 +92,12 @@ vb_status vb_target_parse(const char *raw, vb_target *out, char detail[256])
             vb_param *param = &out->params[out->count];
             param->name = vb_percent_decode(p, eq, true, &rc);
             if (!param->name) {
-                if (rc == VB_EINVAL) snprintf(detail, 256, "query: parameter name '%.*s' is not valid percent-encoded UTF-8", (int)(eq < 60 ? eq : 60), p);
+                if (rc == VB_EINVAL) DETAIL("query: parameter name '%.*s' is not valid percent-encoded UTF-8", (int)(eq < 60 ? eq : 60), p);
                 return rc;
             }
             param->value = vb_percent_decode(p + (eq < len ? eq + 1 : eq), eq < len ? len - eq - 1 : 0, true, &rc);
             if (!param->value) {
-                if (rc == VB_EINVAL) snprintf(detail, 256, "%.60s: value is not valid percent-encoded UTF-8", param->name);
+                if (rc == VB_EINVAL) DETAIL("%.60s: value is not valid percent-encoded UTF-8", param->name);
                 free(param->name);
                 return rc;
             }
@@ -121,15 +125,15 @@ vb_status vb_path_segments(const char *path, char **segs, size_t max, size_t *co
 {
     vb_status rc;
     *count = 0;
-    if (path[0] != '/') { snprintf(detail, 256, "path must start with '/'"); return VB_EINVAL; }
+    if (path[0] != '/') { DETAIL("path must start with '/'"); return VB_EINVAL; }
     if (path[1] == '\0') return VB_OK;
     for (const char *p = path + 1;;) {
         size_t len = strcspn(p, "/");
-        if (*count == max) { snprintf(detail, 256, "no such path"); return VB_ENOTFOUND; }
-        if (len == 0) { snprintf(detail, 256, "no such path (empty segment)"); return VB_ENOTFOUND; }
+        if (*count == max) { DETAIL("no such path"); return VB_ENOTFOUND; }
+        if (len == 0) { DETAIL("no such path (empty segment)"); return VB_ENOTFOUND; }
         segs[*count] = vb_percent_decode(p, len, false, &rc);
         if (!segs[*count]) {
-            if (rc == VB_EINVAL) snprintf(detail, 256, "path segment '%.*s' is not valid percent-encoded UTF-8", (int)(len < 60 ? len : 60), p);
+            if (rc == VB_EINVAL) DETAIL("path segment '%.*s' is not valid percent-encoded UTF-8", (int)(len < 60 ? len : 60), p);
             return rc;
         }
         (*count)++;
@@ -165,13 +169,13 @@ vb_status vb_params_check(const vb_target *t, const char *const *allowed, char d
             size_t n = strlen(list);
             snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", *a);
         }
-        snprintf(detail, 256, "unknown parameter %.120s; this endpoint takes: %.90s", unknown, list[0] ? list : "none");
+        DETAIL("unknown parameter %.120s; this endpoint takes: %.90s", unknown, list[0] ? list : "none");
         return VB_EINVAL;
     }
     for (size_t i = 0; i < t->count; i++)
         for (size_t j = i + 1; j < t->count; j++)
             if (!strcmp(t->params[i].name, t->params[j].name)) {
-                snprintf(detail, 256, "%.60s: given more than once", t->params[i].name);
+                DETAIL("%.60s: given more than once", t->params[i].name);
                 *duplicate = true;
                 return VB_EINVAL;
             }
@@ -181,7 +185,7 @@ vb_status vb_params_check(const vb_target *t, const char *const *allowed, char d
 static vb_status one_date(const char *name, const char *value, vb_date *d, char detail[256])
 {
     if (vb_date_parse(value, d) != VB_OK) {
-        snprintf(detail, 256, "%s: '%.40s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", name, value);
+        DETAIL("%s: '%.40s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", name, value);
         return VB_EINVAL;
     }
     return VB_OK;
@@ -202,7 +206,7 @@ vb_status vb_parse_dates(const char *date, const char *from, const char *to, vb_
     if (from && one_date("from", from, &f, detail)) return VB_EINVAL;
     if (to && one_date("to", to, &t, detail)) return VB_EINVAL;
     if (from && to && vb_date_first_day(&f) > vb_date_last_day(&t)) {
-        snprintf(detail, 256, "from: '%s' is later than to: '%s'", from, to);
+        DETAIL("from: '%s' is later than to: '%s'", from, to);
         return VB_EINVAL;
     }
     if (from) {
@@ -272,7 +276,7 @@ char *vb_fts_expression(const char *q, char detail[256])
         if (!add_term(&out, &len, &cap, start, n, prefix)) { free(out); return NULL; }
     }
     if (len == 0) {
-        snprintf(detail, 256, "q: '%.60s' has no word to search for", q);
+        DETAIL("q: '%.60s' has no word to search for", q);
         free(out);
         return NULL;
     }
@@ -294,7 +298,7 @@ vb_status vb_parse_limit(const char *s, int *limit, char detail[256])
     *limit = v;
     return VB_OK;
 bad:
-    snprintf(detail, 256, "limit: '%.20s' is not a whole number from 1 to 100", s);
+    DETAIL("limit: '%.20s' is not a whole number from 1 to 100", s);
     return VB_EINVAL;
 }
 

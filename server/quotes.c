@@ -550,7 +550,7 @@ static bool subject_of(const extractor *x, size_t sentence_a, size_t v, mention 
             if (inner.type == M_NAME) {
                 *m = inner;
                 /* "Le recteur, Yves Bertin,": the phrase before is the role */
-                if (role < seg - 1) { m->role_a = role; m->role_b = seg - 1; }
+                if (seg > 0 && role < seg - 1) { m->role_a = role; m->role_b = seg - 1; }
                 m->cue_a = end;
                 m->cue_b = v + 1;
                 return true;
@@ -787,7 +787,7 @@ static bool name_at_sentence_start(const extractor *x, size_t i, size_t b)
         if (n > 4 && !strcmp(tok[b].fold + n - 2, "ed")) return true; /* "Amazon released" */
     }
     uint64_t h = word_hash(tok[i].fold);
-    return bsearch(&h, x->cap_mid, x->cap_mid_count, sizeof h, by_value) != NULL;
+    return x->cap_mid_count && bsearch(&h, x->cap_mid, x->cap_mid_count, sizeof h, by_value) != NULL;
 }
 
 /* Every named entity and description of people or organisations outside the
@@ -795,7 +795,6 @@ static bool name_at_sentence_start(const extractor *x, size_t i, size_t b)
 static bool index_entities(extractor *x, entities *e)
 {
     const vb_token *tok = x->t.tok;
-    if (!index_capitalised(x)) return false;
     for (size_t i = 0; i < x->t.count; i++) {
         if (x->in_span[i] || !tok[i].word) continue;
         mention m = {0};
@@ -1224,7 +1223,7 @@ vb_status vb_extract_quotes(const char *body, size_t len, const char *lang, vb_q
     memset(out, 0, sizeof *out);
     if (!vb_text_init(&x.t, body, len)) return VB_ENOMEM;
     if (!(x.in_span = calloc(x.t.count + 1, sizeof *x.in_span))) goto done;
-    if (!find_spans(&x)) goto done;
+    if (!find_spans(&x) || !index_capitalised(&x)) goto done;
     attribute(&x);
     if (!index_entities(&x, &e)) goto done;
     continue_speakers(&x, &e);

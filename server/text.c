@@ -69,6 +69,16 @@ bool vb_utf8_valid(const char *s, size_t n)
     return true;
 }
 
+void vb_utf8_cut_invalid(char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        size_t at = i;
+        uint32_t cp = vb_utf8_next(s, n, &i);
+        if (cp == 0xFFFD && i - at == 1) { s[at] = '\0'; return; }
+    }
+}
+
 size_t vb_utf8_length(const char *s, size_t n)
 {
     size_t count = 0;

@@ -2,6 +2,11 @@
 
 Run from the repository root: `pytest-3 tests/api` (after `make`).
 VERBATIM_BIN overrides the path of the binary (default build/verbatimd).
+
+VERBATIM_BASE_URL=http://HOST:PORT runs the tests against a verbatimd that is
+already serving the bundled corpus there (a container, say: `make
+container-test`): the session `server` is that one, and the tests that need
+a verbatimd of their own (make_server, articles_copy, run_cli) are skipped.
 """
 
 import json
@@ -11,6 +16,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -28,6 +34,14 @@ ARTICLES = REPO / "db" / "articles"
 GOLD_DIRS = [REPO / "tests" / "gold" / "seeds", Path("/work/shared/corpus/seeds")]
 READY_TIMEOUT = 20.0
 STOP_TIMEOUT = 15.0
+BASE_URL = os.environ.get("VERBATIM_BASE_URL", "").strip().rstrip("/")
+EXTERNAL_SKIP = ("needs a verbatimd of its own (articles, database, flags, signals or CLI); "
+                 "VERBATIM_BASE_URL points at an external one")
+
+
+def skip_if_external():
+    if BASE_URL:
+        pytest.skip(EXTERNAL_SKIP)
 
 
 def binary():
@@ -42,12 +56,20 @@ def binary():
 
 def pytest_sessionstart(session):
     """Stop at once, with one clear message, when there is no binary."""
-    if session.config.option.collectonly:
+    if session.config.option.collectonly or BASE_URL:
         return
     path = Path(os.environ.get("VERBATIM_BIN", REPO / "build" / "verbatimd"))
     if not (path.is_file() and os.access(path, os.X_OK)):
         pytest.exit(f"verbatimd binary not found at {path}: run make first (or set VERBATIM_BIN)",
                     returncode=2)
+
+
+def pytest_terminal_summary(terminalreporter):
+    s = openapi_check.stats
+    if openapi_check.ENABLED and s["checked"]:
+        terminalreporter.write_line(f"openapi: {s['checked']} responses checked against docs/openapi.json"
+                                    + (f" ({s['unchecked']} raw answers to malformed HTTP left to libmicrohttpd)"
+                                       if s["unchecked"] else ""))
 
 
 def clean_env(extra=None):
@@ -229,6 +251,51 @@ class Server:
         return items, pages
 
 
+class ExternalServer(Server):
+    """A verbatimd someone else started, at VERBATIM_BASE_URL: requests only."""
+
+    def __init__(self, base_url):
+        url = urllib.parse.urlsplit(base_url)
+        if url.scheme != "http" or not url.hostname or url.path not in ("", "/") or url.query:
+            pytest.fail(f"VERBATIM_BASE_URL must be http://HOST[:PORT], not {base_url!r}", pytrace=False)
+        self.host = url.hostname
+        self.port = url.port or 80
+        self.base = f"http://{url.netloc}"
+        self.proc = None
+        self.returncode = None
+        self.startup_answers = []
+        self.cmd = ["(external)", self.base]
+
+    def start(self, wait=True):
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=READY_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                r = request(self.host, self.port, "/readyz", timeout=2)
+                if r.status == 200:
+                    return
+                last = r
+            except OSError as exc:
+                last = exc
+            time.sleep(0.1)
+        pytest.fail(f"no verbatimd ready at {self.base} (VERBATIM_BASE_URL) after {timeout} s: {last!r}",
+                    pytrace=False)
+
+    def signal(self, sig):
+        pytest.skip(EXTERNAL_SKIP)
+
+    def stop(self, check=True):
+        return None
+
+    def stderr(self):
+        return ""
+
+
 class ServerFactory:
     def __init__(self, tmp_path):
         self.tmp_path = tmp_path
@@ -248,7 +315,11 @@ class ServerFactory:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """verbatimd serving the shipped corpus (db/articles), for read-only tests."""
+    """verbatimd serving the shipped corpus (db/articles), for read-only tests;
+    the one at VERBATIM_BASE_URL when that is set."""
+    if BASE_URL:
+        yield ExternalServer(BASE_URL).start()
+        return
     srv = Server(tmp_path_factory.mktemp("session-server"), ARTICLES)
     srv.start()
     yield srv
@@ -258,6 +329,7 @@ def server(tmp_path_factory):
 @pytest.fixture
 def make_server(tmp_path):
     """Factory of function-scoped servers; each is stopped (exit 0 asserted)."""
+    skip_if_external()
     factory = ServerFactory(tmp_path)
     yield factory
     factory.stop_all()
@@ -266,6 +338,7 @@ def make_server(tmp_path):
 @pytest.fixture
 def articles_copy(tmp_path):
     """A writable copy of db/articles."""
+    skip_if_external()
     dest = tmp_path / "articles"
     dest.mkdir()
     for f in ARTICLES.glob("*.txt"):
@@ -286,5 +359,6 @@ def corpus(server):
 
 
 def run_cli(*args, env=None, timeout=60):
+    skip_if_external()
     return subprocess.run([str(binary()), *map(str, args)], capture_output=True,
                           env=clean_env(env), timeout=timeout, stdin=subprocess.DEVNULL)

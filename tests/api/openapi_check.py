@@ -199,7 +199,7 @@ _LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?')
 
 def check_metrics(text, documented):
     """Problems of a Prometheus text exposition against documented families
-    [{"name", "type", "labels": [...]}]."""
+    [{"name", "type", "labels": [...], "label_values": {label: [...]}}]."""
     problems = []
     families = {m["name"]: m for m in documented}
     types = {}
@@ -240,10 +240,14 @@ def check_metrics(text, documented):
             problems.append(f"line {n}: sample {name} has no # TYPE line")
         if fam is None:
             continue
-        names = [lm.group(1) for lm in _LABEL.finditer(labels)]
-        if set(names) != set(fam.get("labels", [])) | extra:
-            problems.append(f"line {n}: {name} has labels {sorted(names)}, documented "
+        pairs = [(lm.group(1), lm.group(2)) for lm in _LABEL.finditer(labels)]
+        if {k for k, _ in pairs} != set(fam.get("labels", [])) | extra:
+            problems.append(f"line {n}: {name} has labels {sorted(k for k, _ in pairs)}, documented "
                             f"{sorted(set(fam.get('labels', [])) | extra)}")
+        for k, v in pairs:
+            allowed = fam.get("label_values", {}).get(k)
+            if allowed is not None and v not in allowed:
+                problems.append(f"line {n}: {name} label {k}={v!r} is not one of the documented {allowed}")
     return problems
 
 
@@ -286,9 +290,14 @@ def _check_body(method, status, response, content, headers, body, problems, get_
             problems.append(f"a body ({len(body)} bytes, {ctype}) where none is documented")
         return
     if ctype is None:
-        problems.append("no Content-Type")
-        return
-    media = next((k for k in content if _media_matches(k, ctype)), None)
+        # Only where the document says the body comes without one
+        # (libmicrohttpd's own 414 and 431).
+        media = next((k for k, v in content.items() if v.get("x-no-content-type")), None)
+        if media is None:
+            problems.append("no Content-Type")
+            return
+    else:
+        media = next((k for k in content if _media_matches(k, ctype)), None)
     if media is None:
         problems.append(f"Content-Type {ctype!r} is not documented: {sorted(content)}")
         return
@@ -308,8 +317,11 @@ def _check_body(method, status, response, content, headers, body, problems, get_
             return
         if schema is not None:
             problems.extend(f"body {e}" for e in _errors(schema, value))
+        if _media(media)[0] == "application/problem+json" and isinstance(value, dict) \
+                and value.get("status") != status:
+            problems.append(f"problem status {value.get('status')!r} is not the HTTP status {status}")
         return
-    if _media(media)[0].startswith("text/") or _media(ctype)[1].get("charset") == "utf-8":
+    if _media(media)[0].startswith("text/") or _media(ctype or "")[1].get("charset") == "utf-8":
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -339,7 +351,9 @@ def check(method, target, status, headers, body):
             response = DOC["x-method-not-allowed"]
             where += " x-method-not-allowed"
         else:
-            response = _deref(((get_op or {}).get("responses") or {}).get(str(status))) if get_op else None
+            response = None
+            if get_op is not None and status in (400, 414, 431):
+                response = get_op["responses"].get(str(status))
             if response is None:
                 return [f"{where}: status {status} is not documented (x-method-not-allowed: 405)"], where
         responses = {str(status): response}

@@ -283,17 +283,25 @@ def test_concurrent_requests(server):
 
 def test_keep_alive_connection(server):
     import http.client
+
+    from openapi_check import check_exchange
     conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
     try:
         for path in ("/healthz", "/v1/dates", "/v1/nope", "/v1/articles?limit=1"):
             conn.request("GET", path)
             r = conn.getresponse()
             body = r.read()
+            check_exchange("GET", path, r.status, r.getheaders(), body)
             assert r.status in (200, 404) and body
         conn.request("HEAD", "/v1/dates")
         r = conn.getresponse()
-        assert r.status == 200 and r.read() == b""
+        body = r.read()
+        check_exchange("HEAD", "/v1/dates", r.status, r.getheaders(), body)
+        assert r.status == 200 and body == b""
         conn.request("GET", "/healthz")
-        assert conn.getresponse().read().replace(b" ", b"") == b'{"status":"ok"}'
+        r = conn.getresponse()
+        body = r.read()
+        check_exchange("GET", "/healthz", r.status, r.getheaders(), body)
+        assert body.replace(b" ", b"") == b'{"status":"ok"}'
     finally:
         conn.close()
