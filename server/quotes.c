@@ -54,6 +54,9 @@ typedef struct extractor {
     size_t cap_mid_count;
     const void *dominant; /* cached dominant organisation (an entity), once known */
     bool dominant_known;
+    struct scored *surnames; /* persons' full names by the hash of their last word */
+    size_t surname_count;
+    bool surnames_built;
 } extractor;
 
 /* Token i is quoted text, which noun phrases do not cross (unless reading an
@@ -189,11 +192,17 @@ static bool sentence_end(const extractor *x, size_t i)
     return true;
 }
 
+/* Sentences are bounded (MAX_SENTENCE tokens each way): text with no full
+ * stop must not make the work quadratic. */
+#define MAX_SENTENCE 400
+/* How far back (tokens) a pronoun or a description looks for what it means. */
+#define WINDOW 3000
+
 static void sentence_of(const extractor *x, size_t i, size_t *a, size_t *b)
 {
     size_t s = i, e = i;
-    while (s > 0 && !x->t.tok[s].para_start && !sentence_end(x, s - 1)) s--;
-    while (e + 1 < x->t.count && !x->t.tok[e + 1].para_start && !sentence_end(x, e)) e++;
+    while (s > 0 && i - s < MAX_SENTENCE && !x->t.tok[s].para_start && !sentence_end(x, s - 1)) s--;
+    while (e + 1 < x->t.count && e - i < MAX_SENTENCE && !x->t.tok[e + 1].para_start && !sentence_end(x, e)) e++;
     *a = s;
     *b = e + 1;
 }
@@ -262,7 +271,8 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
         if (i < limit && is_fold(&tok[i], ".")) i++;
     }
     if (i >= limit || !tok[i].word || quoted(x, i)) return false;
-    if (tok[i].cap && !vb_tok_is(&tok[i], VB_LEX_STOP_NP)) {
+    bool office_of = vb_tok_is(&tok[i], VB_LEX_HUMAN) && i + 1 < limit && is_connector(tok[i + 1].fold);
+    if (tok[i].cap && !vb_tok_is(&tok[i], VB_LEX_STOP_NP) && !office_of) {
         /* A proper name: capitalised words, with connectors between them;
          * an organisation name may carry lower-case words ("Commissariat à
          * la protection de la vie privée du Canada"). */
@@ -273,7 +283,12 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
             const vb_token *k = &tok[j];
             if (k->word && k->cap) { b = ++j; continue; }
             if (k->word && is_connector(k->fold)) { j++; continue; }
-            if (org && k->word && !vb_tok_is(k, VB_LEX_SPEECH) &&
+            /* lower-case words only after "à", "de", "la" ... and at most two
+             * in a row (a noun and its adjective): "à la protection de la vie
+             * privée du Canada", never "Police Chief X defended the program" */
+            bool after_link = j > i && (is_connector(tok[j - 1].fold) || !strcmp(tok[j - 1].fold, "a") ||
+                                        (j >= 2 && !tok[j - 1].cap && is_connector(tok[j - 2].fold)));
+            if (org && k->word && !vb_tok_is(k, VB_LEX_SPEECH) && (after_link || !strcmp(k->fold, "a")) &&
                 (!strcmp(k->fold, "a") || (!vb_tok_is(k, VB_LEX_STOP_NP) && !vb_tok_is(k, VB_LEX_AUX)))) {
                 j++;
                 b = j;
@@ -842,34 +857,64 @@ static bool index_entities(extractor *x, entities *e)
     return true;
 }
 
-static bool same_name(const extractor *x, const entity *a, const entity *b)
-{
-    if (a->b - a->a != b->b - b->a) return false;
-    for (size_t k = 0; k < a->b - a->a; k++)
-        if (strcmp(x->t.tok[a->a + k].fold, x->t.tok[b->a + k].fold) != 0) return false;
-    return true;
-}
 
 /* The organisation the article is about: the named one mentioned most,
  * subjects counting triple. */
+typedef struct scored {
+    uint64_t name; /* hash of the name's folded words */
+    size_t index;  /* entity */
+    size_t score;
+} scored;
+
+static int by_name_hash(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    if (x->name != y->name) return x->name < y->name ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static const entity *dominant_organisation(const extractor *cx, const entities *e)
 {
     extractor *x = (extractor *)(uintptr_t)cx; /* the cache is not part of the answer */
     if (x->dominant_known) return x->dominant;
-    const entity *best = NULL;
-    size_t best_score = 0;
+    x->dominant_known = true;
+    x->dominant = NULL;
+    scored *all = malloc((e->count + 1) * sizeof *all);
+    size_t n = 0;
+    if (!all) return NULL;
     for (size_t i = 0; i < e->count; i++) {
         const entity *en = &e->items[i];
         if (en->kind != VB_KIND_ORGANIZATION || en->description) continue;
-        size_t score = 0;
-        for (size_t j = 0; j < e->count; j++)
-            if (e->items[j].kind == VB_KIND_ORGANIZATION && same_name(x, &e->items[j], en))
-                score += e->items[j].subject ? 3 : 1;
-        if (score > best_score) { best = en; best_score = score; }
+        uint64_t h = 1469598103934665603ULL;
+        for (size_t k = en->a; k < en->b; k++) h = (h ^ word_hash(x->t.tok[k].fold)) * 1099511628211ULL;
+        all[n++] = (scored){h, i, en->subject ? 3 : 1};
     }
-    x->dominant = best;
-    x->dominant_known = true;
-    return best;
+    qsort(all, n, sizeof *all, by_name_hash);
+    size_t best_score = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i, score = 0;
+        while (j < n && all[j].name == all[i].name) score += all[j++].score;
+        /* ties go to the one named first: all[i] is its group's first mention */
+        if (score > best_score || (score == best_score && x->dominant && all[i].index < (size_t)((const entity *)x->dominant - e->items))) {
+            best_score = score;
+            x->dominant = &e->items[all[i].index];
+        }
+        i = j;
+    }
+    free(all);
+    return x->dominant;
+}
+
+/* The first entity mentioned at or after token at (entities are in order). */
+static size_t entity_from(const entities *e, size_t at)
+{
+    size_t lo = 0, hi = e->count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (e->items[mid].at < at) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
 }
 
 /* The organisation a passage at token `at` is about: the latest organisation
@@ -877,10 +922,9 @@ static const entity *dominant_organisation(const extractor *cx, const entities *
 static const entity *topic_organisation(const extractor *x, const entities *e, size_t at)
 {
     size_t para = at;
-    while (para > 0 && !x->t.tok[para].para_start) para--;
-    for (size_t i = e->count; i-- > 0;) {
+    while (para > 0 && at - para < WINDOW && !x->t.tok[para].para_start) para--;
+    for (size_t i = entity_from(e, at), first = entity_from(e, para); i-- > first;) {
         const entity *en = &e->items[i];
-        if (en->at >= at || en->at < para) continue;
         if (en->kind == VB_KIND_ORGANIZATION && !en->description) return en;
     }
     return dominant_organisation(x, e);
@@ -902,15 +946,32 @@ static void full_name(const extractor *x, const entities *e, resolved *r)
     size_t a = r->a;
     while (a < r->b && (vb_tok_is(&tok[a], VB_LEX_TITLE) || !tok[a].word)) a++;
     if (r->b - a != 1) return;
-    for (size_t i = 0; i < e->count; i++) {
-        const entity *en = &e->items[i];
-        if (en->b - en->a < 2 || en->kind != VB_KIND_PERSON) continue;
-        if (!strcmp(tok[en->b - 1].fold, tok[a].fold)) {
-            r->a = en->a;
-            r->b = en->b;
-            r->kind = VB_KIND_PERSON;
-            return;
+    /* The full names of the article by their last word, indexed once. */
+    extractor *cache = (extractor *)(uintptr_t)x;
+    if (!cache->surnames_built) {
+        cache->surnames_built = true;
+        cache->surnames = calloc(e->count + 1, sizeof *cache->surnames);
+        for (size_t i = 0; cache->surnames && i < e->count; i++) {
+            const entity *en = &e->items[i];
+            if (en->b - en->a >= 2 && en->kind == VB_KIND_PERSON)
+                cache->surnames[cache->surname_count++] = (scored){word_hash(tok[en->b - 1].fold), i, 0};
         }
+        if (cache->surnames) qsort(cache->surnames, cache->surname_count, sizeof *cache->surnames, by_name_hash);
+    }
+    scored key = {word_hash(tok[a].fold), 0, 0};
+    size_t lo = 0, hi = x->surname_count;
+    while (lo < hi) { /* the first entry of that hash: the earliest full name */
+        size_t mid = (lo + hi) / 2;
+        if (x->surnames[mid].name < key.name) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < x->surname_count && x->surnames[lo].name == key.name; lo++) {
+        const entity *en = &e->items[x->surnames[lo].index];
+        if (strcmp(tok[en->b - 1].fold, tok[a].fold) != 0) continue;
+        r->a = en->a;
+        r->b = en->b;
+        r->kind = VB_KIND_PERSON;
+        return;
     }
 }
 
@@ -925,9 +986,9 @@ static void resolve_pronoun(const extractor *x, const entities *e, const span *s
     bool plural = !strcmp(pronoun, "ils") || !strcmp(pronoun, "elles") || !strcmp(pronoun, "they");
     size_t best_at = 0;
     bool found = false;
-    for (size_t i = 0; i < e->count; i++) {
+    for (size_t i = entity_from(e, at > WINDOW ? at - WINDOW : 0), end = entity_from(e, at); i < end; i++) {
         const entity *en = &e->items[i];
-        if (en->at >= at || en->plural != plural) continue;
+        if (en->plural != plural) continue;
         if (!plural && !en->subject) continue;
         if (!found || en->at >= best_at) {
             best_at = en->at;
@@ -938,7 +999,7 @@ static void resolve_pronoun(const extractor *x, const entities *e, const span *s
             found = true;
         }
     }
-    for (size_t i = 0; i < index; i++) {
+    for (size_t i = index > 50 ? index - 50 : 0; i < index; i++) {
         const span *p = &spans[i];
         if (p->m.type != M_NAME && p->m.type != M_DESCRIPTION) continue;
         if (p->open >= at || (found && p->open < best_at)) continue;
@@ -1008,9 +1069,10 @@ static void resolve(const extractor *x, const entities *e, const span *spans, si
         for (size_t i = m->a; i < m->b && head == NONE; i++)
             if (vb_tok_is(&tok[i], VB_LEX_HUMAN) || vb_tok_is(&tok[i], VB_LEX_COMPANY)) head = i;
         if (definite && !spokes && head != NONE && kind != VB_KIND_GROUP) {
-            for (size_t i = e->count; i-- > 0;) {
+            for (size_t i = entity_from(e, s->open), first = entity_from(e, s->open > WINDOW ? s->open - WINDOW : 0);
+                 i-- > first;) {
                 const entity *en = &e->items[i];
-                if (en->at >= s->open || en->role == NONE || en->description) continue;
+                if (en->role == NONE || en->description) continue;
                 if (strcmp(tok[en->role].fold, tok[head].fold) != 0) continue;
                 out->a = en->a;
                 out->b = en->b;
@@ -1147,9 +1209,9 @@ static void continue_speakers(extractor *x, const entities *e)
         }
         size_t from = p->close != NONE ? p->close : p->open;
         bool other = false;
-        for (size_t k = 0; k < e->count && !other; k++) {
+        for (size_t k = entity_from(e, from + 1), last = entity_from(e, s->open); k < last && !other; k++) {
             const entity *en = &e->items[k];
-            if (en->at <= from || en->at >= s->open || !en->subject) continue;
+            if (!en->subject) continue;
             /* the same speaker named again does not break the chain */
             if (p->m.type == M_NAME && !strcmp(x->t.tok[en->b - 1].fold, x->t.tok[p->m.b - 1].fold)) continue;
             if (p->m.type == M_PRONOUN && en->kind == VB_KIND_PERSON) continue;
@@ -1254,6 +1316,7 @@ done:
     if (rc != VB_OK) vb_quotes_free(out);
     free(e.items);
     free(x.cap_mid);
+    free(x.surnames);
     free(x.spans);
     free(x.in_span);
     vb_text_free(&x.t);

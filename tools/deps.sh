@@ -3,7 +3,7 @@
 # with apt-get when it can; otherwise says, in one line, what to install.
 set -u
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev"
-[ "${1:-build}" = test ] && pkgs="$pkgs libcmocka-dev python3 python3-pytest python3-requests"
+[ "${1:-build}" = test ] && pkgs="$pkgs libcmocka-dev python3 python3-pytest python3-requests python3-jsonschema"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -16,12 +16,17 @@ What is checked, for each response:
 - the body (gunzipped when Content-Encoding: gzip) validates against the
   schema of its media type: JSON and problem+json with JSON Schema Draft
   2020-12 ($ref resolved in the document, formats date-time, date, uri and
-  uri-reference asserted); text must be UTF-8; the Prometheus text of
-  /metrics must only hold families documented under the operation's
-  `x-metrics`, of the documented type and labels; HEAD, 204 and 304 answers
-  have no body.
-A target that matches no path of the document may only answer a 404 or 405
-problem (or 400 for a malformed target).
+  uri-reference asserted; the Problem schema ties each `type` to its
+  `status` and `title`), and a problem's `status` is the HTTP status; text
+  must be UTF-8; the Prometheus text of /metrics must only hold families
+  documented under the response's `x-metrics`, of the documented type,
+  labels and label values; HEAD, 204 and 304 answers have no body;
+- a response without Content-Type only where the document says so
+  (`x-no-content-type`: libmicrohttpd's own 414 and 431).
+A target that matches no path of the document may only answer a problem
+(400, 404, 405, 414, 431) or, to OPTIONS, the preflight's 204. A raw request
+that is no well-formed HTTP/1.x request (garbage, another version, a broken
+header line) never reaches the API: libmicrohttpd answers it, unchecked.
 
 VERBATIM_OPENAPI_CHECK=off turns the checks off (to tell a server bug from a
 checker bug), =log only logs; VERBATIM_OPENAPI_LOG=FILE appends one JSON line
@@ -34,7 +39,6 @@ import json
 import os
 import re
 import threading
-import urllib.parse
 from pathlib import Path
 
 try:
@@ -50,9 +54,9 @@ MODE = os.environ.get("VERBATIM_OPENAPI_CHECK", "on").lower()
 ENABLED = MODE not in ("0", "off", "no", "false")
 RAISE = MODE != "log"  # log: only VERBATIM_OPENAPI_LOG, no failure
 LOG = os.environ.get("VERBATIM_OPENAPI_LOG")
-OPERATION_METHODS = ("get", "head", "options", "put", "post", "delete", "patch", "trace")
 
 _lock = threading.Lock()
+_check_lock = threading.Lock()
 stats = {"checked": 0, "unchecked": 0}
 
 
@@ -69,7 +73,7 @@ _URI_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
-@FORMATS.checks("date-time")
+@FORMATS.checks("date-time", raises=ValueError)
 def _is_date_time(value):
     if not isinstance(value, str):
         return True
@@ -401,7 +405,8 @@ def check_exchange(method, target, status, headers, body):
     for k, v in pairs:
         k = k.lower()
         joined[k] = v if k not in joined else joined[k] + ", " + v
-    problems, where = check(method, target, status, joined, body)
+    with _check_lock:  # RefResolver keeps a scope stack: one validation at a time
+        problems, where = check(method, target, status, joined, body)
     _note(method, target, status, joined, body, problems, where)
     if problems and RAISE:
         shown = target if len(target) <= 200 else target[:200] + f"... ({len(target)} characters)"

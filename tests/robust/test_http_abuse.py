@@ -220,21 +220,36 @@ def poll_answer(port, within, target="/healthz"):
 
 @pytest.mark.deadline(60)
 def test_per_ip_limit(make_server):
-    """With --per-ip-limit 5: 5 idle connections from 127.0.0.1 are held, the
-    6th from 127.0.0.1 is refused or closed without an answer, a client from
-    127.0.0.2 is still served (the limit is per address), and once the 5 are
-    closed 127.0.0.1 is served again."""
+    """With --per-ip-limit 5: of 8 idle connections from 127.0.0.1, exactly 5
+    are held and the others closed by the server; a request on a further
+    connection from 127.0.0.1 is refused or closed without an answer; a
+    client from 127.0.0.2 is still served (the limit is per address); once
+    the idle ones are closed, 127.0.0.1 is served again."""
     srv = make_server(args=["--per-ip-limit", "5", "--timeout", "20"])
-    idle = [socket.create_connection((srv.host, srv.port), timeout=5) for _ in range(5)]
+    time.sleep(0.3)  # the readiness probe's connection is gone
+    idle = []
+    for _ in range(8):
+        idle.append(socket.create_connection((srv.host, srv.port), timeout=5))
+        time.sleep(0.02)
     time.sleep(0.3)
+    held = 0
+    for s in idle:
+        s.setblocking(False)
+        try:
+            held += s.recv(1) != b""
+        except BlockingIOError:
+            held += 1
+        except OSError:
+            pass
     sixth = try_get(srv.port, timeout=3)
-    print("DBG", srv.cmd, sixth, srv.stderr())
     other = try_get(srv.port, timeout=3, source="127.0.0.2")
     for s in idle:
         s.close()
     recovered = poll_answer(srv.port, within=3.0)
-    report("per-ip limit", limit=5, sixth=sixth[2], other_address=other[0], recovered_after_s=recovered)
-    assert sixth[0] is None, f"the 6th connection from one address was answered: {sixth}"
+    report("per-ip limit", limit=5, idle_opened=8, idle_held=held, request_beyond=sixth[2],
+           other_address=other[0], recovered_after_s=recovered)
+    assert held == 5, f"{held} idle connections held from one address (limit 5)"
+    assert sixth[0] is None, f"a connection beyond the limit was answered: {sixth}"
     assert other[0] == 200, other
     assert recovered is not None
     # the limit counts open connections, not requests: 5 keep-alive
