@@ -61,9 +61,10 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|error
 KNOWN_BUGS = {
     "sigxfsz": "serve does not ignore SIGXFSZ: a database write over RLIMIT_FSIZE kills the "
                "server (signal 25) instead of failing the load",
-    "raw-non-utf8-503": "a request target with raw non-UTF-8 bytes (GET /v1/articles/\\xff) gets "
-                        "503 /problems/overloaded 'out of memory' instead of 400 malformed-request "
-                        "(jansson refuses the non-UTF-8 detail string)",
+    "detail-cut": "the problem detail of a request with raw non-UTF-8 bytes stops at the first bad "
+                  "byte (\"path segment '\", \"method G\") instead of naming the value, escaped",
+    "json-log-escape": "--log-format json writes control characters as \\xNN, which is not JSON "
+                       "(json.loads fails: 'Invalid \\escape'); JSON needs \\u00NN",
     "slowloris": "a connection that trickles header bytes faster than --timeout is never closed: "
                  "the idle timeout restarts at each byte and there is no deadline for the headers",
 }

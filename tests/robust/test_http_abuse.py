@@ -425,18 +425,38 @@ def test_malformed_requests_get_400(servers_for_sizes, data, ours):
     assert srv.alive()
 
 
+RAW_NON_UTF8 = [b"/v1/articles/\xff\xfe", b"/v1/articles?q=\xc3\x28", b"/\xff", b"/v1/speakers/\xe2\x82",
+                b"/v1/quotes?speaker=a\xffb"]
+
+
 @pytest.mark.deadline(30)
-@known_bug("raw-non-utf8-503")
-@pytest.mark.parametrize("target", [b"/v1/articles/\xff\xfe", b"/v1/articles?q=\xc3\x28", b"/\xff",
-                                    b"/v1/speakers/\xe2\x82"])
+@pytest.mark.parametrize("target", RAW_NON_UTF8)
 def test_raw_non_utf8_bytes_in_the_target_get_400(servers_for_sizes, target):
     """Raw (not percent-encoded) non-UTF-8 bytes in the request target are a
-    malformed request: 400 problem+json, not a 5xx."""
+    malformed request: 400 problem+json of type malformed-request, not a 5xx
+    (verbatimd at 57269c4 answered 503 'out of memory': jansson refused the
+    non-UTF-8 detail)."""
     srv = servers_for_sizes[0]
     r = raw(srv.port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=5)
     assert r is not None
     assert r.status == 400, r
     assert json.loads(r.body)["type"] == "/problems/malformed-request"
+
+
+@pytest.mark.deadline(30)
+@known_bug("detail-cut")
+@pytest.mark.parametrize("data", [b"GET /v1/articles/\xff\xfe HTTP/1.1", b"GET /\xff HTTP/1.1",
+                                  b"G\xffT /healthz HTTP/1.1"])
+def test_problem_detail_names_a_non_utf8_value(servers_for_sizes, data):
+    """The problem detail of a request with raw non-UTF-8 bytes names the
+    value at fault (escaped), rather than stopping at the first bad byte
+    ("path segment '"): its quotes are balanced and it is longer than the
+    text before the value."""
+    srv = servers_for_sizes[0]
+    r = raw(srv.port, data + b"\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=5)
+    assert r is not None and 400 <= r.status < 500, r
+    detail = json.loads(r.body)["detail"]
+    assert detail.count("'") % 2 == 0 and not detail.endswith(("'", " G")), detail
 
 
 UNPARSABLE = [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"\x00\x01\x02\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
@@ -452,13 +472,9 @@ def test_unparsable_request_lines(servers_for_sizes):
     srv = servers_for_sizes[0]
     outcomes = {}
     for data in UNPARSABLE:
-        r = raw(srv.port, data, timeout=3) if not data.startswith(b"\x16") else None
-        if data.startswith(b"\x16"):
-            status = try_raw(srv.port, data)
-            outcomes[repr(data[:20])] = status
-            continue
-        outcomes[repr(data[:20])] = r.status if r is not None else "closed without answer"
-        assert r is None or r.status == 400, (data, r)
+        status = try_raw(srv.port, data)
+        outcomes[repr(data[:16])] = status
+        assert not isinstance(status, int) or status == 400, (data, status)
     report("unparsable request lines", **{k: v for k, v in outcomes.items()})
     assert srv.alive()
     assert srv.get("/healthz").status == 200
@@ -511,8 +527,10 @@ def test_pipelined_requests_answered_in_order(make_server):
     get 60 answers, in order, each the answer to its own request."""
     srv = make_server()
     aid = IDS[1]
-    etag = srv.get(f"/v1/articles/{aid}").headers["etag"]
-    full_len = len(srv.get(f"/v1/articles/{aid}").body)
+    with Conn(srv.port) as c:  # the same Host as below: links are absolute
+        c.send(request_bytes("GET", f"/v1/articles/{aid}"))
+        first = c.read_response()
+    etag, full_len = first.headers["etag"], len(first.body)
     reqs = []  # (bytes, method, check)
     for i in range(60):
         k = i % 6
@@ -597,7 +615,7 @@ EVIL_TARGETS = [
 
 
 @pytest.mark.deadline(60)
-@pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.parametrize("log_format", ["text", pytest.param("json", marks=known_bug("json-log-escape"))])
 def test_log_lines_carry_no_raw_control_characters(make_server, tmp_path, log_format):
     """Requests carrying %0A, %0D, %1B, raw ESC, BEL, BS, DEL and NUL escapes in
     their path, query and method, and article files whose names carry a
