@@ -464,6 +464,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (*upload_data_size) { *upload_data_size = 0; return MHD_YES; }
     snprintf(st->method, sizeof st->method, "%s", method);
 
+    int hosts = 0;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, count_host, &hosts);
+    if (hosts > 1 || (hosts == 0 && !strcmp(version, MHD_HTTP_VERSION_1_1))) {
+        /* RFC 9112 3.2: exactly one Host in HTTP/1.1 */
+        memset(&res, 0, sizeof res);
+        res.route = "other";
+        vb_api_problem(&res, 400, "/problems/malformed-request", "Malformed request",
+                       hosts ? "Host: given more than once" : "Host: missing (HTTP/1.1 requires it)", st->target);
+        return answer(h, con, st, &res);
+    }
+
     if (!strcmp(method, "OPTIONS")) {
         char allowed[512];
         safe_header_list(MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Access-Control-Request-Headers"), allowed, sizeof allowed);
@@ -494,14 +505,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return answer(h, con, st, &res);
     }
     const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    int hosts = 0;
-    MHD_get_connection_values(con, MHD_HEADER_KIND, count_host, &hosts);
-    if (hosts > 1 || (hosts == 0 && !strcmp(version, MHD_HTTP_VERSION_1_1))) {
-        /* RFC 9112 3.2: exactly one Host in HTTP/1.1 */
-        vb_api_problem(&res, 400, "/problems/malformed-request", "Malformed request",
-                       hosts ? "Host: given more than once" : "Host: missing (HTTP/1.1 requires it)", st->target);
-        return answer(h, con, st, &res);
-    }
     bool cache = h->cfg.cache_size > 0 && (!strcmp(method, "GET") || !strcmp(method, "HEAD"));
     char key[2048];
     if (cache) {

@@ -23,8 +23,9 @@ static atomic_ullong histogram[BUCKETS + 1];
 static atomic_ullong latency_micros_sum, latency_count;
 static atomic_llong corpus_version, corpus_articles, corpus_quotes, corpus_speakers;
 static atomic_ullong loads_ok, loads_failed, last_load_micros, last_load_time;
-static atomic_ullong conn_events[4];
-static const char *const events[] = {"uri_too_long", "headers_too_large", "rejected", "timeout"};
+#define EVENTS 3
+static atomic_ullong conn_events[EVENTS];
+static const char *const events[EVENTS] = {"uri_too_long", "headers_too_large", "timeout"};
 static time_t started;
 
 void vb_metrics_request(const char *route, int status, double seconds)
@@ -48,7 +49,7 @@ void vb_metrics_load(int ok, double seconds, long long version, long long articl
     atomic_fetch_add(ok ? &loads_ok : &loads_failed, 1);
     atomic_store(&last_load_micros, (unsigned long long)(seconds * 1e6));
     atomic_store(&last_load_time, (unsigned long long)time(NULL));
-    if (ok) {
+    if (ok || version > 0) { /* a failed load may leave the previous corpus serving */
         atomic_store(&corpus_version, version);
         atomic_store(&corpus_articles, articles);
         atomic_store(&corpus_quotes, quotes);
@@ -58,7 +59,7 @@ void vb_metrics_load(int ok, double seconds, long long version, long long articl
 
 void vb_metrics_connection_event(const char *what)
 {
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < EVENTS; i++)
         if (!strcmp(events[i], what)) atomic_fetch_add(&conn_events[i], 1);
 }
 
@@ -109,7 +110,7 @@ char *vb_metrics_render(size_t *len)
     emit(&o, "verbatim_http_request_duration_seconds_count %llu\n", atomic_load(&latency_count));
     emit(&o, "# HELP verbatim_http_connection_events_total Requests the HTTP layer refused before routing.\n"
              "# TYPE verbatim_http_connection_events_total counter\n");
-    for (size_t i = 0; i < 4; i++) emit(&o, "verbatim_http_connection_events_total{event=\"%s\"} %llu\n", events[i], atomic_load(&conn_events[i]));
+    for (size_t i = 0; i < EVENTS; i++) emit(&o, "verbatim_http_connection_events_total{event=\"%s\"} %llu\n", events[i], atomic_load(&conn_events[i]));
     emit(&o, "# HELP verbatim_corpus_version Version of the corpus being served (grows at each load that changes it).\n"
              "# TYPE verbatim_corpus_version gauge\nverbatim_corpus_version %lld\n", atomic_load(&corpus_version));
     emit(&o, "# HELP verbatim_corpus_articles Articles in the corpus.\n# TYPE verbatim_corpus_articles gauge\n"

@@ -78,7 +78,6 @@ static void load_once(loader *l)
                c.articles, c.quotes, c.speakers, stats.seconds);
         atomic_store(&ready, true);
     } else {
-        vb_metrics_load(0, stats.seconds, 0, 0, 0, 0);
         /* A previous corpus in the database still serves. */
         vb_reader *r;
         vb_corpus c = {0};
@@ -86,6 +85,7 @@ static void load_once(loader *l)
             if (vb_reader_begin(r, &c) == VB_OK) vb_reader_end(r);
             vb_reader_close(r);
         }
+        vb_metrics_load(0, stats.seconds, c.version, c.articles, c.quotes, c.speakers);
         if (c.version > 0) {
             vb_http_set_version(l->http, c.version);
             vb_log("warn", "load failed; serving the previous corpus (version %lld)", c.version);

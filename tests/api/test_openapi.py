@@ -59,8 +59,6 @@ def test_two_host_headers_are_400(server):
     assert_problem(r, 400, "malformed-request", detail_has=["Host"])
 
 
-@pytest.mark.xfail(strict=True, reason="server: OPTIONS is answered 204 before the Host check "
-                                       "(RFC 9112 3.2: any HTTP/1.1 request without Host is 400)")
 def test_options_without_host_is_400(server):
     r = raw_request(server.port, b"OPTIONS /v1/articles HTTP/1.1\r\nConnection: close\r\n\r\n", timeout=8)
     assert r.status == 400, r
