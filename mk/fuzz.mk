@@ -81,3 +81,4 @@ fuzz-clean:
 
 # The library objects are prerequisites of pattern rules only: keep them.
 .SECONDARY: $(FUZZ_LIB_OBJ) $(REPLAY_LIB_OBJ)
+EXTRA_TEST_STEPS += fuzz-replay

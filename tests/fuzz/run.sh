@@ -33,7 +33,7 @@ max_len() {
 # sanitizer's summary with the first frame in the project's code.
 failure_key() {
     # an artifact that passes when run again (a timeout under load) is no finding
-    out=$("$1" -runs=1 -timeout=5 "$2" 2>&1) && return 0
+    out=$("$1" -runs=1 -timeout=5 -artifact_prefix="$FUZZ_DIR/scratch/" "$2" 2>&1) && return 0
     key=$(echo "$out" | sed -n 's/^tests\/fuzz\/\([a-z_]*\.c:[0-9]*\): invariant failed: [^:]*: \([A-Za-z_0-9]*\).*/\1 \2/p' | head -n 1)
     [ -n "$key" ] || key=$(echo "$out" | sed -n 's/^\(server\/[a-z_]*\.c:[0-9]*\):[0-9]*: runtime error: \(.*\)/\1 \2/p' | head -n 1)
     if [ -z "$key" ]; then
@@ -55,7 +55,7 @@ for t in "$@"; do
     work=$FUZZ_DIR/work/$t
     log=$FUZZ_DIR/log/$t.log
     [ -x "$bin" ] || { echo "fuzz: no $bin (make fuzz-build)" >&2; exit 1; }
-    mkdir -p "$corpus" "$regress" "$work" "$FUZZ_DIR/log"
+    mkdir -p "$corpus" "$regress" "$work" "$FUZZ_DIR/log" "$FUZZ_DIR/scratch"
     before=$(ls "$regress" | wc -l)
     echo "== fuzz_$t: ${FUZZ_SECONDS}s, log $log"
     # New inputs go to the first folder (work), the committed corpus is read.
@@ -95,7 +95,7 @@ for t in "$@"; do
     # Minimise the committed corpus: everything that adds coverage, once.
     fresh=$FUZZ_DIR/merge/$t
     rm -rf "$fresh" && mkdir -p "$fresh"
-    if "$bin" -merge=1 -timeout=5 -rss_limit_mb=2048 -max_len="$(max_len "$t")" "$fresh" "$corpus" "$work" \
+    if "$bin" -merge=1 -timeout=5 -rss_limit_mb=2048 -artifact_prefix="$FUZZ_DIR/scratch/" -max_len="$(max_len "$t")" "$fresh" "$corpus" "$work" \
         >"$FUZZ_DIR/log/$t.merge.log" 2>&1 && [ -n "$(ls "$fresh")" ]; then
         find "$corpus" -maxdepth 1 -type f ! -name '.*' -delete
         cp "$fresh"/* "$corpus"/
@@ -107,7 +107,8 @@ for t in "$@"; do
     slow=0
     find "$corpus" -maxdepth 1 -type f ! -name '.*' | sort >"$FUZZ_DIR/log/$t.files"
     if [ -s "$FUZZ_DIR/log/$t.files" ]; then
-        xargs "$bin" -runs=1 -timeout=5 <"$FUZZ_DIR/log/$t.files" >"$FUZZ_DIR/log/$t.times" 2>&1
+        xargs "$bin" -runs=1 -timeout=5 -artifact_prefix="$FUZZ_DIR/scratch/" <"$FUZZ_DIR/log/$t.files" \
+            >"$FUZZ_DIR/log/$t.times" 2>&1
         for f in $(awk -v ms="$FUZZ_SLOW_MS" '/^Executed .* in [0-9]+ ms/ { if ($(NF-1) + 0 > ms) print $2 }' \
             "$FUZZ_DIR/log/$t.times"); do
             cp "$f" "$regress/slow-$(basename "$f")"
