@@ -7,6 +7,11 @@
 #                          answers, once); podman build; run the image on a free
 #                          port; tests/api against it (VERBATIM_BASE_URL); frontend,
 #                          user, HEALTHCHECK, SIGHUP, SIGTERM; the image size
+#   make container-systemd-test   deploy/verbatimd.service under systemd (PID 1 of a
+#                          privileged container): started sandboxed as a dynamic
+#                          user, reloaded, stopped with exit 0
+#   make deploy-check      lint deploy/: systemd-analyze (verify, security),
+#                          yamllint and the Kubernetes API models (python3-kubernetes)
 #   make container-image   the base and the image only (CONTAINER_IMAGE=verbatim)
 #   make container-base    the base only (MIRROR=URL overrides apt's sources)
 #   make container-clean   remove the image and $(BUILD)/container (keeps the base)
@@ -14,11 +19,17 @@
 CONTAINER_IMAGE ?= verbatim
 CONTAINER_SH = BUILD=$(BUILD) IMAGE=$(CONTAINER_IMAGE) bash tools/container.sh
 
-.PHONY: container-test container-image container-base container-deps container-clean
+.PHONY: container-test container-systemd-test deploy-check container-image container-base container-deps container-clean
 
 container-test:
 	@sh tools/deps.sh test
 	@$(CONTAINER_SH) test
+
+container-systemd-test:
+	@$(CONTAINER_SH) systemd
+
+deploy-check:
+	@sh tools/deploy_check.sh
 
 container-image:
 	@$(CONTAINER_SH) image

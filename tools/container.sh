@@ -1,5 +1,5 @@
 #!/bin/bash
-# container.sh deps|conf|base|image|test|clean - the container image of
+# container.sh deps|conf|base|image|test|systemd|clean - the container image of
 # verbatimd (Dockerfile at the root), built and tested with podman.
 #
 #   deps    install podman, buildah, runc and debootstrap (apt-get; sudo when
@@ -13,8 +13,12 @@
 #   image   podman build --network host --pull=never -t $IMAGE .
 #   test    image, then run it (host network, a free port), wait for /readyz,
 #           run tests/api against it (VERBATIM_BASE_URL), check the frontend,
-#           the user, the HEALTHCHECK, SIGHUP and SIGTERM; report the size;
-#           stop the container
+#           the user, the HEALTHCHECK, SIGHUP and SIGTERM; run it again as
+#           `docker run -p 8080:8080 verbatim` would, and again read-only with
+#           an articles folder and a database volume of ours; report the
+#           image size; every container is stopped (and removed: --rm)
+#   systemd deploy/verbatimd.service under systemd in a privileged container:
+#           active, sandboxed, reload (SIGHUP) and stop (exit 0)
 #   clean   remove the image and $BUILD/container
 #
 # Environment: BUILD (build), IMAGE (verbatim), MIRROR, BASE_PULL_TIMEOUT (60).
@@ -45,7 +49,7 @@ cmd_deps() {
     command -v apt-get >/dev/null 2>&1 ||
         die "missing:$missing (not a Debian/Ubuntu system: install their equivalents)"
     say "installing$missing"
-    if { sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive sudo_cmd apt-get install -y -qq $missing; } >/dev/null 2>&1; then
+    if { sudo_cmd apt-get update -qq && sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; } >/dev/null 2>&1; then
         return 0
     fi
     die "could not install packages; run: sudo apt-get install$missing"
@@ -136,14 +140,14 @@ cmd_base() {
         say "base $BASE: pulled"
         return 0
     fi
-    say "base: no registry ($(tail -n 1 "$WORK/pull.log" | cut -c1-160)); building it with debootstrap"
+    say "base: no registry ($(tail -n 1 "$WORK/pull.log" | sed 's/^.*: //' | cut -c1-80)); building it with debootstrap"
     local mirror=${MIRROR:-}
     [ -n "$mirror" ] || mirror=$(apt_mirror) ||
         die "no bookworm mirror found in /etc/apt/sources.list{,.d/*.sources}: run with MIRROR=URL"
     command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || die "debootstrap missing: make container-deps"
     local rootfs=$WORK/rootfs
     sudo_cmd rm -rf "$rootfs"
-    say "debootstrap --variant=minbase bookworm $rootfs $mirror (about 25 s)"
+    say "debootstrap --variant=minbase bookworm $rootfs $mirror (25 s to 2 min, once)"
     local t0=$SECONDS
     if ! sudo_cmd env PATH="/usr/sbin:/sbin:$PATH" debootstrap --variant=minbase bookworm "$rootfs" "$mirror" \
             > "$WORK/debootstrap.log" 2>&1; then
@@ -158,7 +162,7 @@ cmd_base() {
             --change 'CMD ["bash"]' - verbatim-base >/dev/null
     podman tag verbatim-base "$BASE"
     sudo_cmd rm -rf "$rootfs"
-    say "base $BASE: imported from debootstrap ($(podman image inspect --format '{{.Size}}' "$BASE" | numfmt --to=iec) )"
+    say "base $BASE: imported from debootstrap ($(podman image inspect --format '{{.Size}}' "$BASE" | numfmt --to=iec))"
 }
 
 cmd_image() {
@@ -219,7 +223,7 @@ json_field() {  # json_field URL PYTHON-EXPR-ON-d
 
 cmd_test() {
     cmd_image
-    local port base log name t0 i code
+    local port base log name t0 code
     trap stop_containers EXIT
 
     # 1. Host network, VERBATIM_LISTEN on a free port: the API tests.
@@ -250,7 +254,7 @@ cmd_test() {
     podman healthcheck run "$name" || die "HEALTHCHECK failed"
     say "healthcheck: $(podman image inspect --format '{{json .Config.Healthcheck.Test}}' "$IMAGE") passed"
     podman kill --signal HUP "$name" >/dev/null
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         [ "$(grep -c 'loaded /srv/verbatim/articles' "$log")" -ge 2 ] && break
         sleep 0.1
     done
@@ -280,20 +284,26 @@ cmd_test() {
     podman_quiet stop -t 10 "$name"
     say "-p 127.0.0.1:$port:8080 with the image's defaults: the 5 bundled articles"
 
-    # 3. Your own corpus: a folder mounted read-only over the VOLUME.
-    rm -rf "$WORK/articles" && mkdir -p "$WORK/articles"
+    # 3. Your own corpus, mounted read-only over the VOLUME, in the shape of
+    # deploy/kubernetes.yaml's pod: read-only root file system, the database
+    # in a volume of its own, no capabilities, no new privileges.
+    rm -rf "$WORK/articles" "$WORK/db" && mkdir -p "$WORK/articles" "$WORK/db"
     cp db/articles/000_*.txt db/articles/003_*.txt "$WORK/articles/"
     chmod -R a+rX "$WORK/articles"
+    chown 10001:10001 "$WORK/db" 2>/dev/null || sudo_cmd chown 10001:10001 "$WORK/db"
     port=$(free_port)
     base=http://127.0.0.1:$port
     name=verbatim-test-$$-volume
     start "$name" "$WORK/volume.log" --network host -e "VERBATIM_LISTEN=127.0.0.1:$port" \
-        -v "$WORK/articles:/srv/verbatim/articles:ro"
+        --read-only --cap-drop ALL --security-opt no-new-privileges \
+        -v "$WORK/articles:/srv/verbatim/articles:ro" -v "$WORK/db:/var/lib/verbatim"
     wait_ready "$name" "$WORK/volume.log" "$base"
     [ "$(json_field "$base/readyz" 'd["articles"]')" = 2 ] || die "-v DIR:/srv/verbatim/articles:ro: not 2 articles"
+    [ -s "$WORK/db/verbatim.db" ] || die "no database in the mounted /var/lib/verbatim"
     podman_quiet stop -t 10 "$name"
     CONTAINERS=()
-    say "-v DIR:/srv/verbatim/articles:ro: serves that folder (2 articles)"
+    sudo_cmd rm -rf "$WORK/db"
+    say "--read-only, -v DIR:/srv/verbatim/articles:ro, -v DB:/var/lib/verbatim: serves that folder (2 articles)"
 
     local size basesize
     size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
@@ -302,9 +312,61 @@ cmd_test() {
     say "PASS"
 }
 
+# deploy/verbatimd.service under a real systemd (PID 1 of a privileged
+# container: its sandboxing needs mount namespaces and seccomp), with the
+# binary, frontend and articles of the image; /etc/default/verbatimd moves it
+# to a free port (the host's network is shared).
+cmd_systemd() {
+    cmd_image
+    local dir=$WORK/systemd name=verbatim-systemd-$$ port out pid
+    rm -rf "$dir" && mkdir -p "$dir"
+    cp deploy/verbatimd.service "$dir/"
+    port=$(free_port)
+    echo "VERBATIM_LISTEN=127.0.0.1:$port" > "$dir/default"
+    cat > "$dir/Containerfile" <<EOF
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends systemd systemd-sysv procps curl \\
+        libmicrohttpd12 libjansson4 libsqlite3-0 zlib1g && rm -rf /var/lib/apt/lists/*
+COPY --from=$IMAGE /usr/local/bin/verbatimd /usr/local/bin/verbatimd
+COPY --from=$IMAGE /usr/local/share/verbatim/web/ /usr/local/share/verbatim/web/
+COPY --from=$IMAGE /srv/verbatim/articles/ /srv/verbatim/articles/
+COPY verbatimd.service /etc/systemd/system/verbatimd.service
+COPY default /etc/default/verbatimd
+RUN systemctl enable verbatimd.service
+CMD ["/sbin/init"]
+EOF
+    say "systemd: building an image with systemd and the unit"
+    podman build --network host --pull=never -q -t verbatim-systemd -f "$dir/Containerfile" "$dir" >/dev/null ||
+        die "podman build of the systemd image failed"
+    trap stop_containers EXIT
+    CONTAINERS+=("$name")
+    say "systemd: podman run --privileged --systemd=always (deploy/verbatimd.service on 127.0.0.1:$port)"
+    podman_quiet run -d --rm --privileged --systemd=always --network host --name "$name" verbatim-systemd ||
+        die "podman run failed"
+    wait_ready "$name" /dev/null "http://127.0.0.1:$port"
+    podman exec "$name" systemctl is-active verbatimd >/dev/null || die "verbatimd.service not active"
+    pid=$(podman exec "$name" systemctl show -p MainPID --value verbatimd)
+    out=$(podman exec "$name" grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' "/proc/$pid/status" | tr -s '\t\n' '  ')
+    say "systemd: $out"
+    case $out in *"Uid: 0 "*) die "runs as root" ;; esac
+    case $out in *"CapEff: 0000000000000000"*"NoNewPrivs: 1"*"Seccomp: 2"*) ;; *) die "not sandboxed: $out" ;; esac
+    podman exec "$name" sh -c 'test -L /var/lib/verbatim && test -s /var/lib/private/verbatim/verbatim.db' ||
+        die "no database in the StateDirectory"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" = 200 ] || die "GET / not 200"
+    podman exec "$name" systemctl reload verbatimd || die "systemctl reload failed"
+    sleep 0.5
+    podman exec "$name" journalctl -u verbatimd -o cat | grep -q 'SIGHUP: reloading' || die "reload did not reach verbatimd"
+    podman exec "$name" systemctl stop verbatimd
+    [ "$(podman exec "$name" systemctl show -p Result --value verbatimd)" = success ] || die "stop: not a clean exit"
+    podman exec "$name" journalctl -u verbatimd -o cat | tail -n 4 >&2
+    podman_quiet stop -t 10 "$name"
+    CONTAINERS=()
+    say "systemd: unit started (dynamic user, state directory, sandbox), reloaded by SIGHUP, stopped with exit 0: PASS"
+}
+
 cmd_clean() {
     cmd_conf
-    podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
+    podman rmi -f "$IMAGE" verbatim-systemd >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 
@@ -314,6 +376,7 @@ case "${1:-}" in
     base) cmd_deps; cmd_base ;;
     image) cmd_deps; cmd_image ;;
     test) cmd_deps; cmd_test ;;
+    systemd) cmd_deps; cmd_systemd ;;
     clean) cmd_clean ;;
-    *) echo "usage: $0 deps|conf|base|image|test|clean" >&2; exit 2 ;;
+    *) echo "usage: $0 deps|conf|base|image|test|systemd|clean" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@
 #     slower than $FUZZ_SLOW_MS ms in tests/fuzz/regressions/NAME;
 #   - prints per target: executions, coverage (cov, ft), findings.
 # Environment: FUZZ_DIR (build/fuzz), FUZZ_SECONDS (60), FUZZ_SLOW_MS (100),
+# FUZZ_CORPUS_KB (300: a target's committed corpus over it keeps edges only),
 # FUZZ_KEEP_GOING=1 (fork mode: go on after a crash, then keep the smallest
 # input of each distinct failure), FUZZ_ARGS (extra libFuzzer flags).
 set -u
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/../.."
 FUZZ_DIR=${FUZZ_DIR:-build/fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_SLOW_MS=${FUZZ_SLOW_MS:-100}
+FUZZ_CORPUS_KB=${FUZZ_CORPUS_KB:-300}
 DICT=tests/fuzz/verbatim.dict
 
 # Longest input per target: a whole article file; a line; a request.
@@ -92,11 +94,19 @@ for t in "$@"; do
         [ "$(ls "$artifacts" | wc -l)" -eq 0 ] || rc=1
     fi
 
-    # Minimise the committed corpus: everything that adds coverage, once.
+    # Minimise the committed corpus: everything that adds coverage, once;
+    # over the budget, only what adds edges (no hit-count buckets).
     fresh=$FUZZ_DIR/merge/$t
-    rm -rf "$fresh" && mkdir -p "$fresh"
-    if "$bin" -merge=1 -timeout=5 -rss_limit_mb=2048 -artifact_prefix="$FUZZ_DIR/scratch/" -max_len="$(max_len "$t")" "$fresh" "$corpus" "$work" \
-        >"$FUZZ_DIR/log/$t.merge.log" 2>&1 && [ -n "$(ls "$fresh")" ]; then
+    merged=0
+    for counters in 1 0; do
+        rm -rf "$fresh" && mkdir -p "$fresh"
+        "$bin" -merge=1 -use_counters=$counters -timeout=5 -rss_limit_mb=2048 -artifact_prefix="$FUZZ_DIR/scratch/" \
+            -max_len="$(max_len "$t")" "$fresh" "$corpus" "$work" >"$FUZZ_DIR/log/$t.merge.log" 2>&1 || break
+        [ -n "$(ls "$fresh")" ] || break
+        merged=1
+        [ "$(du -sk --apparent-size "$fresh" | cut -f1)" -gt "$FUZZ_CORPUS_KB" ] || break
+    done
+    if [ "$merged" = 1 ]; then
         find "$corpus" -maxdepth 1 -type f ! -name '.*' -delete
         cp "$fresh"/* "$corpus"/
     else
@@ -116,11 +126,18 @@ for t in "$@"; do
         done
     fi
 
+    # Coverage of the committed corpus, one normal run over it: the figure
+    # to compare between runs (fork mode counts its cov: differently).
+    init=$("$bin" -runs=0 -max_len="$(max_len "$t")" -artifact_prefix="$FUZZ_DIR/scratch/" "$corpus" 2>&1 |
+        grep -a 'INITED' | tail -n 1)
+    ccov=$(echo "$init" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+    cft=$(echo "$init" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
+
     after=$(ls "$regress" | wc -l)
     found=$((after - before))
     files=$(ls "$corpus" | wc -l)
     kb=$(du -sk --apparent-size "$corpus" | cut -f1)
-    result="fuzz_$t: ${execs:-?} execs, cov ${cov:-?}, ft ${ft:-?}, findings $found (exit $rc, slow $slow), corpus $files files ${kb} KB"
+    result="fuzz_$t: ${execs:-?} execs, cov ${cov:-?} ft ${ft:-?}; corpus $files files ${kb} KB, cov ${ccov:-?} ft ${cft:-?}; findings $found (exit $rc, slow $slow)"
     echo "$result"
     summary="$summary$result
 "

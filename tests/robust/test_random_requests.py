@@ -3,7 +3,7 @@ invalid values, percent-encoding, UTF-8 and invalid bytes) and headers, on
 reused connections, some pipelined: no 5xx, no crash, answers in order,
 RSS stable, clean log lines.
 
-Fast mode: 4,000 requests; --robust-full: 20,000."""
+Fast mode: 20,000 requests; --robust-full: 100,000."""
 
 import gzip
 import json
@@ -334,13 +334,13 @@ def run(port, total, threads, seed, stats, seconds):
 
 @pytest.mark.deadline(300)
 def test_random_requests(make_server, full):
-    """20,000 (fast: 4,000) random requests on 8 connections at a time,
+    """20,000 (full: 100,000) random requests on 8 connections at a time,
     30% of them pipelined in batches of 2-8: every request gets a well-framed
     answer in order (each problem's instance is its own request's target),
     no 5xx, the server never dies, its RSS grows by less than 16 MB over
     the run after a warm-up (--cache-size 1000000 bounds the response
     cache), and its log has no raw control byte and only well-formed lines."""
-    total = 20000 if full else 4000
+    total = 100000 if full else 20000
     srv = make_server(args=["--cache-size", "1000000", "--threads", "2", "--timeout", "30"])
     stats = Stats()
     warm = Stats()
