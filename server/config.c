@@ -34,6 +34,7 @@ static const option options[] = {
     OPT("--max-file-size", "VERBATIM_MAX_FILE_SIZE", "10485760", SIZE, max_file_size, "article files larger than this are skipped"),
     OPT("--cache-size", "VERBATIM_CACHE_SIZE", "67108864", SIZE, cache_size, "bytes of rendered responses kept in memory, 0 for none"),
     OPT("--log-format", "VERBATIM_LOG_FORMAT", "text", STR, log_format, "text or json"),
+    OPT("--web-root", "VERBATIM_WEB_ROOT", VB_SOURCE_DIR "/web", STR, web_root, "folder of the web frontend served at /"),
 };
 #define OPTION_COUNT (sizeof options / sizeof options[0])
 

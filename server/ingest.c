@@ -201,6 +201,13 @@ vb_status vb_ingest(vb_store *s, const char *dir, size_t max_file_size, vb_load_
     pthread_cond_init(&p.not_empty, NULL);
     pthread_cond_init(&p.not_full, NULL);
     if ((rc = list_articles(dir, &p.names, &p.count)) != VB_OK) goto destroy;
+    if (p.count == 0) {
+        /* An empty folder is far more often a volume that did not mount
+         * than a corpus: never let it wipe the one being served. */
+        vb_log("error", "no *.txt article in %s: load refused; the previous corpus stays", dir);
+        rc = VB_ERR;
+        goto destroy;
+    }
     if ((rc = vb_store_begin(s)) != VB_OK) goto done;
     if ((rc = vb_store_known(s, &p.known_ids, &p.known_hashes, &p.known)) != VB_OK) goto rollback_early;
     stats->files = p.count;

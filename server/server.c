@@ -120,14 +120,14 @@ static void *loader_main(void *arg)
     return NULL;
 }
 
-static const char *web_root(void)
+/* The frontend's folder, or NULL (then / answers a small built-in page and
+ * says so in the log) when it is missing. */
+static const char *web_root(const char *path)
 {
-    static char path[4096];
     struct stat st;
-    const char *env = getenv("VERBATIM_WEB_ROOT");
-    if (env && *env) return env;
-    snprintf(path, sizeof path, "%s/web", VB_SOURCE_DIR);
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? path : NULL;
+    if (path && *path && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return path;
+    vb_log("warn", "web root %s is not a folder: / answers a built-in page (set --web-root)", path ? path : "(none)");
+    return NULL;
 }
 
 int vb_serve(const vb_config *cfg)
@@ -154,7 +154,7 @@ int vb_serve(const vb_config *cfg)
     if (pthread_key_create(&reader_key, close_reader) != 0) { vb_store_close(l.store); return 1; }
     vb_api_set_metrics(vb_metrics_render);
 
-    handler_ctx hctx = {cfg, {cfg->public_url, cfg->listen, web_root()}};
+    handler_ctx hctx = {cfg, {cfg->public_url, cfg->listen, web_root(cfg->web_root)}};
     vb_http_config hc = {cfg->listen, cfg->threads, cfg->connection_limit, cfg->per_ip_limit, cfg->timeout,
                          cfg->memory_limit, cfg->cors_origin, cfg->cache_max_age, cfg->cache_size, cfg->public_url,
                          handle, &hctx, is_ready};

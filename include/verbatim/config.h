@@ -18,6 +18,7 @@ typedef struct vb_config {
     const char *cors_origin;
     const char *public_url;  /* base of absolute links, or NULL: from Host */
     const char *log_format;  /* "text" or "json" */
+    const char *web_root;    /* folder of the frontend's static files */
     unsigned threads;
     unsigned cache_max_age;  /* seconds */
     unsigned connection_limit;
