@@ -214,7 +214,7 @@ char *vb_excerpt(const char *body, size_t max_chars)
     else if (cut == 0 && last_space > 0) cut = last_space;
     else if (cut == 0) cut = limit_at; /* one long word: cut inside it */
     /* No dangling punctuation or space before the ellipsis. */
-    while (cut_needed && cut > 0 && strchr(" ,;:-\n", body[cut - 1])) cut--;
+    while (cut_needed && cut > 0 && strchr(" ,;:.-\n", body[cut - 1])) cut--; /* "pas.…" reads "pas…" */
     char *out = malloc(cut + 4 + 1);
     if (!out) return NULL;
     memcpy(out, body, cut);
