@@ -39,7 +39,7 @@ void vb_api_problem(vb_response *res, int status, const char *type, const char *
 {
     char instance[2048] = "", clean[512];
     snprintf(clean, sizeof clean, "%s", detail);
-    vb_utf8_cut_invalid(clean); /* the detail quotes client bytes */
+    vb_utf8_escape_invalid(clean, sizeof clean); /* the detail quotes client bytes */
     detail = clean;
     vb_target_sanitize(instance, sizeof instance, target ? target : "/");
     free(res->body);

@@ -62,6 +62,7 @@ struct vb_http {
     vb_http_config cfg;
     char cache_control[64];
     atomic_int in_flight;
+    atomic_bool stopping; /* answers say Connection: close, so keep-alive clients leave */
     atomic_llong version;
     atomic_size_t cached_bytes;
     cache_shard shards[SHARDS];
@@ -244,6 +245,7 @@ static struct MHD_Response *build(const vb_http *h, unsigned status, char *body,
     common_headers(h, r);
     if (status != MHD_HTTP_NOT_MODIFIED) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
     if (zipped) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (atomic_load(&h->stopping)) MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     if (etag && etag[0]) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, h->cache_control);
@@ -505,7 +507,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return answer(h, con, st, &res);
     }
     const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    bool cache = h->cfg.cache_size > 0 && (!strcmp(method, "GET") || !strcmp(method, "HEAD"));
+    bool cache = h->cfg.cache_size > 0 && (!strcmp(method, "GET") || !strcmp(method, "HEAD")) &&
+                 !atomic_load(&h->stopping); /* cached answers would keep connections open */
     char key[2048];
     if (cache) {
         int n = snprintf(key, sizeof key, "%s\x1f%s", h->cfg.public_url ? "" : host ? host : "", st->target);
@@ -583,6 +586,7 @@ vb_status vb_http_start(const vb_http_config *cfg, vb_http **out)
 void vb_http_stop(vb_http *h, unsigned grace_seconds)
 {
     if (!h) return;
+    atomic_store(&h->stopping, true);
     MHD_socket listener = MHD_quiesce_daemon(h->daemon);
     if (listener != MHD_INVALID_SOCKET) close(listener);
     for (unsigned i = 0; i < grace_seconds * 100 && atomic_load(&h->in_flight) > 0; i++) usleep(10000);

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <errno.h>
 #include <stdint.h>
@@ -264,9 +265,10 @@ destroy:
 
 int vb_ingest_command(const vb_config *cfg)
 {
+    signal(SIGXFSZ, SIG_IGN); /* a write over RLIMIT_FSIZE fails the load (EFBIG), never the process */
     vb_store *s;
     vb_load_stats stats;
-    char err[256];
+    char err[512];
     vb_status rc = vb_store_open(cfg->db, &s, err);
     if (err[0]) vb_log(rc == VB_OK ? "warn" : "error", "%s", err);
     if (rc != VB_OK) return 1;

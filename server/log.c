@@ -44,7 +44,7 @@ void vb_log(const char *level, const char *fmt, ...)
     for (const unsigned char *p = (const unsigned char *)msg; *p && n + 7 < sizeof clean; p++) {
         if (*p < 0x20 || *p == 0x7F || (as_json && (*p == '"' || *p == '\\'))) {
             if (as_json && (*p == '"' || *p == '\\')) { clean[n++] = '\\'; clean[n++] = (char)*p; }
-            else n += (size_t)snprintf(clean + n, sizeof clean - n, "\\x%02x", *p);
+            else n += (size_t)snprintf(clean + n, sizeof clean - n, as_json ? "\\u%04x" : "\\x%02x", *p);
         } else {
             clean[n++] = (char)*p;
         }

@@ -11,7 +11,7 @@
 
 /* Every detail quotes what the client sent, cut to a few bytes: cut it at a
  * character boundary too, so that the problem stays valid UTF-8 JSON. */
-#define DETAIL(...) (snprintf(detail, 256, __VA_ARGS__), vb_utf8_cut_invalid(detail))
+#define DETAIL(...) (snprintf(detail, 256, __VA_ARGS__), vb_utf8_escape_invalid(detail, 256))
 
 static int hex(char c)
 {

@@ -136,7 +136,7 @@ int vb_serve(const vb_config *cfg)
     loader l = {.cfg = cfg, .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
     pthread_t loader_thread;
     vb_http *http = NULL;
-    char err[256];
+    char err[512];
     int status = 1;
 
     /* Signals go to the main thread alone: block them before any thread starts. */
@@ -146,6 +146,7 @@ int vb_serve(const vb_config *cfg)
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a write over RLIMIT_FSIZE fails the load (EFBIG), never the process */
     vb_log_buffer();
 
     vb_status rc = vb_store_open(cfg->db, &l.store, err);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "verbatim/log.h"
 #include "verbatim/text.h"
@@ -106,7 +108,7 @@ void vb_url_escape(char *buf, size_t size, const char *s)
     buf[n] = '\0';
 }
 
-static json_t *link(const char *base, const char *prefix, const char *id, const char *suffix)
+static json_t *make_link(const char *base, const char *prefix, const char *id, const char *suffix)
 {
     char url[2048];
     snprintf(url, sizeof url, "%s%s", base, prefix);
@@ -161,20 +163,25 @@ static vb_status open_rw(const char *path, sqlite3 **db)
     return VB_OK;
 }
 
-vb_status vb_store_open(const char *path, vb_store **out, char err[256])
+vb_status vb_store_open(const char *path, vb_store **out, char err[512])
 {
     vb_store *s = calloc(1, sizeof *s);
     err[0] = '\0';
     *out = NULL;
     if (!s) return VB_ENOMEM;
-    if (open_rw(path, &s->db) != VB_OK) { free(s); snprintf(err, 256, "cannot open %s", path); return VB_ERR; }
+    if (open_rw(path, &s->db) != VB_OK) { free(s); snprintf(err, 512, "cannot open %s", path); return VB_ERR; }
     char why[256];
     if (foreign_or_broken(s->db, why)) {
         char aside[4096];
         sqlite3_close(s->db);
-        snprintf(aside, sizeof aside, "%s.corrupt-%ld", path, (long)time(NULL));
+        /* a name not taken yet: two bad files in one second keep both */
+        for (int k = 0; k < 1000; k++) {
+            if (k == 0) snprintf(aside, sizeof aside, "%s.corrupt-%ld", path, (long)time(NULL));
+            else snprintf(aside, sizeof aside, "%s.corrupt-%ld-%d", path, (long)time(NULL), k);
+            if (access(aside, F_OK) != 0) break;
+        }
         if (rename(path, aside) != 0) {
-            snprintf(err, 256, "%.80s: %.80s, and it cannot be moved aside", path, why);
+            snprintf(err, 512, "%.250s: %.80s, and it cannot be moved aside (%.100s)", path, why, strerror(errno));
             free(s);
             return VB_ERR;
         }
@@ -183,7 +190,7 @@ vb_status vb_store_open(const char *path, vb_store **out, char err[256])
         remove(wal);
         snprintf(wal, sizeof wal, "%s-shm", path);
         remove(wal);
-        snprintf(err, 256, "%.60s: %.80s; moved it aside to *.corrupt-%ld and rebuilding from the articles", path, why, (long)time(NULL));
+        snprintf(err, 512, "%.170s: %.80s; moved it aside to %.200s and rebuilding from the articles", path, why, aside);
         if (open_rw(path, &s->db) != VB_OK) { free(s); return VB_ERR; }
     }
     /* A load is one large transaction: a 64 MB page cache keeps its B-tree
@@ -206,7 +213,7 @@ vb_status vb_store_open(const char *path, vb_store **out, char err[256])
                 "INSERT INTO quotes (id, article, position, text, speaker_name, speaker_kind, aliases, role, cue,"
                 " start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 &s->ins_quote)) {
-        snprintf(err, 256, "cannot prepare database %s", path);
+        snprintf(err, 512, "cannot prepare database %s", path);
         vb_store_close(s);
         return VB_ERR;
     }
@@ -227,7 +234,16 @@ void vb_store_close(vb_store *s)
     free(s);
 }
 
-const char *vb_store_error(vb_store *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
+const char *vb_store_error(vb_store *s)
+{
+    /* SQLite says "disk I/O error"; the system says why (File too large). */
+    static _Thread_local char message[512];
+    if (!s || !s->db) return "no database";
+    int sys = sqlite3_system_errno(s->db);
+    if (sys) snprintf(message, sizeof message, "%s: %s", sqlite3_errmsg(s->db), strerror(sys));
+    else snprintf(message, sizeof message, "%s", sqlite3_errmsg(s->db));
+    return message;
+}
 
 vb_status vb_store_begin(vb_store *s)
 {
@@ -867,7 +883,7 @@ static json_t *article_summary(sqlite3_stmt *st, int c, const char *base)
     json_object_set_new(o, "excerpt", col_json(st, c + 6));
     json_object_set_new(o, "quote_count", col_json(st, c + 7));
     json_object_set_new(o, "speakers", col_parsed(st, c + 8));
-    json_object_set_new(o, "links", json_pack("{s:o}", "self", link(base, "/v1/articles/", id, NULL)));
+    json_object_set_new(o, "links", json_pack("{s:o}", "self", make_link(base, "/v1/articles/", id, NULL)));
     return o;
 }
 
@@ -889,7 +905,7 @@ static json_t *quote_object(sqlite3_stmt *st, const char *base)
     json_object_set_new(o, "article", json_pack("{s:o, s:o, s:o, s:o}", "id", col_json(st, 7), "title", col_json(st, 8),
                                                 "date", col_json(st, 9), "date_precision", col_json(st, 10)));
     json_object_set_new(o, "offsets", json_pack("{s:o, s:o}", "start", col_json(st, 11), "end", col_json(st, 12)));
-    json_object_set_new(o, "links", json_pack("{s:o}", "self", link(base, "/v1/quotes/", col_str(st, 0), NULL)));
+    json_object_set_new(o, "links", json_pack("{s:o}", "self", make_link(base, "/v1/quotes/", col_str(st, 0), NULL)));
     return o;
 }
 
@@ -909,8 +925,8 @@ static json_t *speaker_object(sqlite3_stmt *st, const char *base)
     json_object_set_new(o, "article_count", col_json(st, 6));
     json_object_set_new(o, "first_date", col_json(st, 7));
     json_object_set_new(o, "last_date", col_json(st, 8));
-    json_object_set_new(o, "links", json_pack("{s:o, s:o}", "self", link(base, "/v1/speakers/", id, NULL), "quotes",
-                                              link(base, "/v1/speakers/", id, "/quotes")));
+    json_object_set_new(o, "links", json_pack("{s:o, s:o}", "self", make_link(base, "/v1/speakers/", id, NULL), "quotes",
+                                              make_link(base, "/v1/speakers/", id, "/quotes")));
     return o;
 }
 

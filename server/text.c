@@ -69,14 +69,30 @@ bool vb_utf8_valid(const char *s, size_t n)
     return true;
 }
 
-void vb_utf8_cut_invalid(char *s)
+void vb_utf8_escape_invalid(char *s, size_t size)
 {
-    size_t n = strlen(s), i = 0;
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s), i = 0, len = 0;
+    char *copy = malloc(n + 1);
+    if (!copy) { s[0] = '\0'; return; }
+    memcpy(copy, s, n + 1);
     while (i < n) {
         size_t at = i;
-        uint32_t cp = vb_utf8_next(s, n, &i);
-        if (cp == 0xFFFD && i - at == 1) { s[at] = '\0'; return; }
+        uint32_t cp = vb_utf8_next(copy, n, &i);
+        bool bad = cp == 0xFFFD && i - at == 1;
+        size_t need = bad ? 3 : i - at;
+        if (len + need + 1 > size) break;
+        if (bad) {
+            s[len++] = '%';
+            s[len++] = hex[(unsigned char)copy[at] >> 4];
+            s[len++] = hex[(unsigned char)copy[at] & 15];
+        } else {
+            memcpy(s + len, copy + at, need);
+            len += need;
+        }
     }
+    s[len] = '\0';
+    free(copy);
 }
 
 size_t vb_utf8_length(const char *s, size_t n)

@@ -23,7 +23,7 @@ typedef struct vb_store vb_store;
 /* Opens (creating if needed) the database at path and applies the schema.
  * A file that is not a usable SQLite database is moved aside to
  * path.corrupt-<time> and a new one is made; err says so. */
-vb_status vb_store_open(const char *path, vb_store **out, char err[256]);
+vb_status vb_store_open(const char *path, vb_store **out, char err[512]);
 void vb_store_close(vb_store *s);
 const char *vb_store_error(vb_store *s);
 

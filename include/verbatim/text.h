@@ -29,10 +29,11 @@ size_t vb_utf8_put(char *out, uint32_t cp);
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool vb_utf8_valid(const char *s, size_t n);
 
-/* Cuts s (NUL-terminated) at its first byte that does not start a valid
- * UTF-8 sequence: a message that quoted a value with "%.40s" may have cut a
- * character in two. */
-void vb_utf8_cut_invalid(char *s);
+/* Rewrites, in place, every byte of s (NUL-terminated, in a buffer of size
+ * bytes) that is not part of valid UTF-8 as "%XX": a message that quotes
+ * what a client sent stays valid UTF-8 and still names the value. Cut at a
+ * character boundary if it no longer fits. */
+void vb_utf8_escape_invalid(char *s, size_t size);
 
 /* Number of code points in s[0..n) (s must be valid UTF-8). */
 size_t vb_utf8_length(const char *s, size_t n);
