@@ -43,11 +43,17 @@ struct vb_reader {
 
 /* ---- helpers --------------------------------------------------------------- */
 
+/* The system error behind the last failed write on this thread: SQLite
+ * does not always keep it (sqlite3_system_errno), errno does. */
+static _Thread_local int write_errno;
+
 static vb_status exec(sqlite3 *db, const char *sql)
 {
     char *err = NULL;
+    errno = 0;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        vb_log("error", "sqlite: %s", err ? err : sqlite3_errmsg(db));
+        write_errno = errno;
+        vb_log("error", "sqlite: %s%s%s", err ? err : sqlite3_errmsg(db), errno ? ": " : "", errno ? strerror(errno) : "");
         sqlite3_free(err);
         return VB_ERR;
     }
@@ -240,6 +246,7 @@ const char *vb_store_error(vb_store *s)
     static _Thread_local char message[512];
     if (!s || !s->db) return "no database";
     int sys = sqlite3_system_errno(s->db);
+    if (!sys) sys = write_errno;
     if (sys) snprintf(message, sizeof message, "%s: %s", sqlite3_errmsg(s->db), strerror(sys));
     else snprintf(message, sizeof message, "%s", sqlite3_errmsg(s->db));
     return message;
@@ -259,7 +266,9 @@ void vb_store_rollback(vb_store *s)
 
 static vb_status step_done(sqlite3 *db, sqlite3_stmt *st)
 {
+    errno = 0;
     int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) write_errno = errno;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
