@@ -15,6 +15,7 @@
 #include "verbatim/document.h"
 #include "verbatim/files.h"
 #include "verbatim/log.h"
+#include "verbatim/text.h"
 #include "verbatim/version.h"
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -32,6 +33,13 @@ static vb_status list_articles(const char *dir, char ***names, size_t *count)
     while ((e = readdir(d)) != NULL) {
         size_t n = strlen(e->d_name);
         if (n < 5 || strcmp(e->d_name + n - 4, ".txt") != 0 || e->d_name[0] == '.') continue;
+        /* The name is the article's id in every URL: it must be text. */
+        bool control = false;
+        for (size_t k = 0; k < n; k++) control |= (unsigned char)e->d_name[k] < 0x20 || e->d_name[k] == 0x7F;
+        if (control || !vb_utf8_valid(e->d_name, n)) {
+            vb_log("warn", "skipped article %s/%s: its file name is not UTF-8 text, so it cannot be an id", dir, e->d_name);
+            continue;
+        }
         if (*count == cap) {
             char **grown = realloc(*names, (cap *= 2) * sizeof *grown);
             if (!grown) goto oom;
