@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED, api, known_bug, report, sqlite
+from conftest import SEED, api, report, sqlite
 
 RANDOM = random.Random(SEED + 5)
 
@@ -108,7 +108,6 @@ def test_corrupt_database_at_start_is_moved_aside_and_rebuilt(make_server, reque
 
 
 @pytest.mark.deadline(60)
-@known_bug("corrupt-db-path-cut")
 def test_corrupt_database_log_line_names_long_paths(make_server, tmp_path):
     """The line about an unusable database names the file and where it was
     moved, in full, whatever the length of the path (a path of 120
@@ -177,7 +176,6 @@ def test_database_path_that_cannot_be_a_file(tmp_path, what):
 
 
 @pytest.mark.deadline(60)
-@known_bug("aside-overwrite")
 def test_two_unusable_files_in_one_second_are_both_kept(tmp_path):
     """Two unusable database files met in the same second (a restart loop:
     another application keeps writing its file at that path) are both kept

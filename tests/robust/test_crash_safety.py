@@ -3,7 +3,7 @@ the first load of `serve`, or a SIGHUP reload) leaves a database that passes
 PRAGMA integrity_check and holds either the previous complete corpus or the
 new complete one, never a mix, never an article without its quotes.
 
-Fast mode: 4 trials on 300/500 articles; --robust-full: 25 trials on
+Fast mode: 4 trials on 240/400 articles; --robust-full: 25 trials on
 1,200/2,000 articles."""
 
 import os
@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
@@ -79,8 +78,8 @@ def served_state(tmp, db, corpora, tag):
     served as it is) and returns "A" or "B" after checking, over HTTP, that
     the whole corpus is one of the two and each article has all its quotes."""
     srv = RobustServer(tmp / f"check-{tag}", tmp / "no-such-folder", db=db)
-    srv.start()
     try:
+        srv.start()
         with Conn(srv.port, timeout=20) as c:
             def get(target):
                 c.send(request_bytes("GET", target))
@@ -129,7 +128,7 @@ def timed_ingest(articles, db):
 
 
 @pytest.mark.deadline(900)
-def test_kill_9_during_loads(tmp_path, corpus_cache, full):
+def test_kill_9_during_loads(tmp_path, corpus_cache, full, make_server):
     """kill -9 at a random moment of a load, 25 times (fast: 4): during
     `verbatimd ingest`, during the first load of `serve`, and during a
     SIGHUP reload of a running `serve` (its --articles a symlink switched
@@ -139,7 +138,7 @@ def test_kill_9_during_loads(tmp_path, corpus_cache, full):
     bodies, counts) with every quote of every article; and `verbatimd ingest`
     then completes the interrupted load."""
     trials = 25 if full else 4
-    n_old = 1200 if full else 300
+    n_old = 1200 if full else 240
     rng = random.Random(SEED + 99)
     corpora = Corpora(*build_corpora(corpus_cache, tmp_path, n_old, 4242))
     db = tmp_path / "db" / "verbatim.db"
@@ -157,19 +156,20 @@ def test_kill_9_during_loads(tmp_path, corpus_cache, full):
         kind = ("ingest", "serve-start", "sighup")[trial % 3]
         # most kills anywhere in the load, some around its commit
         t = load_time[target]
-        delay = rng.uniform(0.0, t) if rng.random() < 0.6 else rng.uniform(0.8 * t, 1.3 * t)
+        delay = rng.uniform(0.0, t) if rng.random() < 0.75 else rng.uniform(0.8 * t, 1.2 * t)
         finished_first = False
         if kind == "ingest":
             proc = subprocess.Popen([str(api.binary()), "ingest", "--articles", str(corpora.dirs[target]),
                                      "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     env=api.clean_env())
-            time.sleep(delay)
-            finished_first = proc.poll() is not None
-            proc.kill()
-            proc.wait()
+            try:
+                time.sleep(delay)
+                finished_first = proc.poll() is not None
+            finally:
+                proc.kill()
+                proc.wait()
         elif kind == "serve-start":
-            srv = RobustServer(tmp_path / f"kill-{trial}", corpora.dirs[target], db=db)
-            srv.start(wait=False)
+            srv = make_server(articles=corpora.dirs[target], db=db, wait=False)
             time.sleep(delay)
             finished_first = "loaded " in srv.stderr()
             srv.kill()
@@ -177,8 +177,7 @@ def test_kill_9_during_loads(tmp_path, corpus_cache, full):
             if link.is_symlink():
                 link.unlink()
             link.symlink_to(corpora.dirs[state])
-            srv = RobustServer(tmp_path / f"kill-{trial}", link, db=db)
-            srv.start()  # loads `state` again: nothing changes
+            srv = make_server(articles=link, db=db)  # loads `state` again: nothing changes
             tmp_link = tmp_path / "current.new"
             tmp_link.symlink_to(corpora.dirs[target])
             os.replace(tmp_link, link)
@@ -194,10 +193,12 @@ def test_kill_9_during_loads(tmp_path, corpus_cache, full):
         assert count == len(corpora.ids[got])
         if finished_first:
             assert got == target, f"trial {trial}: the load had finished, yet {got} is served"
-        outcomes.append((kind, round(delay, 3), "new" if got == target else "old", finished_first))
         # the interrupted load completes
+        t = time.monotonic()
         r = ingest(corpora.dirs[target], db)
         assert r.returncode == 0, r.stderr.decode(errors="replace")
+        outcomes.append((kind, round(delay, 2), "new" if got == target else "old", finished_first,
+                         round(time.monotonic() - t, 2)))
         assert sql_checks(db) == len(corpora.ids[target])
         state = target
     got = served_state(tmp_path, db, corpora, "final")
@@ -208,4 +209,6 @@ def test_kill_9_during_loads(tmp_path, corpus_cache, full):
            old_corpus_after_kill=len(outcomes) - new, new_corpus_after_kill=new,
            killed_mid_load=sum(1 for o in outcomes if not o[3]),
            by_kind={k: sum(1 for o in outcomes if o[0] == k) for k in ("ingest", "serve-start", "sighup")})
+    print("[robust] kill -9 trials (kind, delay s, corpus after, load seen done, completing ingest s):",
+          outcomes)
     assert len(outcomes) == trials

@@ -1,14 +1,12 @@
 """SIGHUP reloads under load: no failed response, and each response is from
 one corpus version (never a mix, never a count that is neither)."""
 
-import os
 import re
 import shutil
 import signal
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -80,13 +78,14 @@ def test_sighup_reload_under_wrk(make_server, tmp_path, corpus_cache):
     assert num["other"] == 0 and num["short"] == 0, out
     assert num["connect"] == num["read"] == num["write"] == num["timeout"] == 0, out
     assert num["old"] > 0 and num["new"] > 0, out
-    assert num["old"] + num["new"] == num["requests"] or num["old"] + num["new"] >= num["requests"] - 16, out
+    assert num["old"] + num["new"] >= num["requests"] - 16, out  # every answer checked (but those cut at the end)
     assert final == (300 if added else 200)
 
 
+@pytest.mark.full
 @pytest.mark.deadline(120)
 def test_sighup_reload_under_python_load(make_server, tmp_path, corpus_cache):
-    """The same without wrk, from 12 Python threads on keep-alive
+    """(--robust-full) The same without wrk, from 12 Python threads on keep-alive
     connections, with gzip asked half the time and the If-None-Match of the
     previous answer: every answer is a 304 (the tag still current) or a 200
     with 100 items whose total is the old or the new count; no error, no

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import RobustServer, api, known_bug, report
+from conftest import api, report
 from rawhttp import Closed, Conn, request_bytes
 
 BIG_ID = "big_article"
@@ -104,11 +104,10 @@ def test_request_half_received_at_sigterm_is_answered(make_server):
 
 
 @pytest.fixture(scope="module")
-def sigterm_under_load(tmp_path_factory, big_folder):
+def sigterm_under_load(module_servers, big_folder):
     """16 threads sending requests on keep-alive connections, reading every
     answer in full, when SIGTERM arrives; returns the figures."""
-    srv = RobustServer(tmp_path_factory.mktemp("sigterm-load") / "server", big_folder,
-                       args=["--cache-size", "0", "--threads", "4"]).start()
+    srv = module_servers(articles=big_folder, args=["--cache-size", "0", "--threads", "4"])
     stop = threading.Event()
     lock = threading.Lock()
     stats = {"complete": 0, "refused": 0, "closed_before_answer": 0, "cut": [], "5xx": [],
@@ -205,7 +204,6 @@ def test_concurrent_load_at_sigterm(sigterm_under_load):
 
 
 @pytest.mark.deadline(90)
-@known_bug("sigterm-cuts-keepalive", strict=False)
 def test_sigterm_drains_promptly_and_drops_no_request(sigterm_under_load):
     """After SIGTERM the server stops taking new requests on its keep-alive
     connections (answers say Connection: close), so the requests in flight
@@ -213,10 +211,10 @@ def test_sigterm_drains_promptly_and_drops_no_request(sigterm_under_load):
     the process exits within 3 s (the clients go on for 4 s); and every
     request it read gets its answer
     delivered: no access line says "(connection ended early)" (the clients
-    never close a connection with an answer pending). Today keep-alive
-    connections keep bringing requests for the whole 10 s grace (and more),
-    and when MHD_stop_daemon closes them it cuts the answers of requests
-    read since."""
+    never close a connection with an answer pending). Before fbc1b42
+    keep-alive connections kept bringing requests for the whole 10 s grace
+    (and more), and MHD_stop_daemon then cut the answers of requests read
+    since."""
     run = sigterm_under_load
     assert not run["ended_early"], run["ended_early"][:5]
     assert run["exit_s"] < 3, f"exit {run['exit_s']:.1f} s after SIGTERM"
