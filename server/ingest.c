@@ -21,7 +21,7 @@
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* The *.txt names of dir, sorted, so every load sees files in one order. */
-static vb_status list_articles(const char *dir, char ***names, size_t *count)
+static vb_status list_articles(const char *dir, char ***names, size_t *count, size_t *bad_names)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -38,6 +38,7 @@ static vb_status list_articles(const char *dir, char ***names, size_t *count)
         for (size_t k = 0; k < n; k++) control |= (unsigned char)e->d_name[k] < 0x20 || e->d_name[k] == 0x7F;
         if (control || !vb_utf8_valid(e->d_name, n)) {
             vb_log("warn", "skipped article %s/%s: its file name is not UTF-8 text, so it cannot be an id", dir, e->d_name);
+            ++*bad_names;
             continue;
         }
         if (*count == cap) {
@@ -209,7 +210,9 @@ vb_status vb_ingest(vb_store *s, const char *dir, size_t max_file_size, vb_load_
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.not_empty, NULL);
     pthread_cond_init(&p.not_full, NULL);
-    if ((rc = list_articles(dir, &p.names, &p.count)) != VB_OK) goto destroy;
+    size_t bad_names = 0;
+    if ((rc = list_articles(dir, &p.names, &p.count, &bad_names)) != VB_OK) goto destroy;
+    stats->skipped = bad_names;
     if (p.count == 0) {
         /* An empty folder is far more often a volume that did not mount
          * than a corpus: never let it wipe the one being served. */
@@ -219,7 +222,7 @@ vb_status vb_ingest(vb_store *s, const char *dir, size_t max_file_size, vb_load_
     }
     if ((rc = vb_store_begin(s)) != VB_OK) goto done;
     if ((rc = vb_store_known(s, &p.known_ids, &p.known_hashes, &p.known)) != VB_OK) goto rollback_early;
-    stats->files = p.count;
+    stats->files = p.count + bad_names;
     if (pthread_create(&reader, NULL, reader_main, &p) != 0) { rc = VB_ERR; goto rollback_early; }
     rc = VB_OK;
     while (pop(&p, &it)) {

@@ -1,6 +1,8 @@
 /* log.c - one line per event on stderr, as text or JSON lines. */
 #include "verbatim/log.h"
 
+#include "verbatim/text.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +43,7 @@ void vb_log(const char *level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    vb_utf8_escape_invalid(msg, sizeof msg); /* file names and requests may hold any byte */
     for (const unsigned char *p = (const unsigned char *)msg; *p && n + 7 < sizeof clean; p++) {
         if (*p < 0x20 || *p == 0x7F || (as_json && (*p == '"' || *p == '\\'))) {
             if (as_json && (*p == '"' || *p == '\\')) { clean[n++] = '\\'; clean[n++] = (char)*p; }

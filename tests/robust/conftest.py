@@ -60,10 +60,6 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|error
 KNOWN_BUGS = {
     "slowloris": "a connection that trickles header bytes faster than --timeout is never closed: "
                  "the idle timeout restarts at each byte and there is no deadline for the headers",
-    "json-log-escape": "--log-format json copies the non-UTF-8 bytes of a file name raw into the line: "
-                       "the log is no longer UTF-8, hence not JSON",
-    "skip-count": "the ingest summary leaves out a file skipped for its non-UTF-8 name: '5 files: "
-                  "5 parsed ... 0 skipped' for 6 files, one skipped with a log line",
 }
 # Found by these tests and fixed since (their tests now guard them):
 #   raw-non-utf8-503        raw non-UTF-8 bytes in a target gave 503 'out of memory' (fixed before fbc1b42)

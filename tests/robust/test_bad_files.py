@@ -184,7 +184,6 @@ def test_article_file_name_that_is_not_utf8(make_server, tmp_path):
 
 
 @pytest.mark.deadline(60)
-@known_bug("skip-count")
 def test_ingest_summary_counts_a_non_utf8_name_as_skipped(tmp_path):
     """`verbatimd ingest` counts the file with a non-UTF-8 name among the
     files and the skipped ones ("6 files ... 1 skipped"), as it does every

@@ -604,7 +604,7 @@ EVIL_TARGETS = [
 
 
 @pytest.mark.deadline(60)
-@pytest.mark.parametrize("log_format", ["text", pytest.param("json", marks=known_bug("json-log-escape"))])
+@pytest.mark.parametrize("log_format", ["text", "json"])
 def test_log_lines_carry_no_raw_control_characters(make_server, tmp_path, log_format):
     """Requests carrying %0A, %0D, %1B, raw ESC, BEL, BS, DEL and NUL escapes in
     their path, query and method, and article files whose names carry a
