@@ -436,7 +436,7 @@ static bool serve_static(ctx *c, char **segs, size_t count)
     }
     char *data = NULL;
     size_t len = 0;
-    if (!c->cfg->web_root || vb_read_file(path, 8 << 20, &data, &len, why) != VB_OK) {
+    if (!c->cfg->web_root || vb_read_file(path, 8 << 20, &data, &len, why, NULL) != VB_OK) {
         if (count != 0) return false;
         data = strdup(fallback_page);
         if (!data) return false;

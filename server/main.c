@@ -34,7 +34,7 @@ static int extract(const vb_config *cfg)
         size_t len;
         vb_document doc;
         const char *name = copy ? basename(copy) : path;
-        vb_status st = vb_read_file(path, cfg->max_file_size, &data, &len, why);
+        vb_status st = vb_read_file(path, cfg->max_file_size, &data, &len, why, NULL);
         if (st == VB_OK) st = vb_document_parse(name, data, len, &doc, why);
         if (st == VB_OK) {
             size_t n = 0;

@@ -27,7 +27,12 @@ extern const char vb_schema_sql[];
 
 struct vb_store {
     sqlite3 *db;
-    sqlite3_stmt *seen_get, *seen_put, *del_quotes, *del_article, *ins_article, *ins_quote;
+    sqlite3_stmt *seen_get, *seen_put, *del_quotes, *del_article, *ins_article, *ins_quote, *put_file, *del_file;
+    /* The first rows inserted since the text index last caught up (0:
+     * none). Each insert takes max(rowid) + 1 and a load deletes only rows
+     * older than its own, so every row from these on is new and not in
+     * the index yet: vb_store_index adds them in one statement. */
+    sqlite3_int64 first_article, first_quote;
 };
 
 #define CACHE_SIZE 96
@@ -210,6 +215,9 @@ vb_status vb_store_open(const char *path, vb_store **out, char err[512])
         prepare(s->db, "INSERT OR IGNORE INTO temp.seen (id) VALUES (?1)", &s->seen_put) ||
         prepare(s->db, "DELETE FROM quotes WHERE article = (SELECT rowid FROM articles WHERE id = ?1)", &s->del_quotes) ||
         prepare(s->db, "DELETE FROM articles WHERE id = ?1", &s->del_article) ||
+        prepare(s->db, "INSERT OR REPLACE INTO article_files (id, size, mtime_ns, ctime_ns, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &s->put_file) ||
+        prepare(s->db, "DELETE FROM article_files WHERE id = ?1", &s->del_file) ||
         prepare(s->db,
                 "INSERT INTO articles (id, source_file, content_hash, title, date, date_precision, first_day,"
                 " last_day, undated, lang, source_url, excerpt, body, word_count, quote_count)"
@@ -236,6 +244,8 @@ void vb_store_close(vb_store *s)
     sqlite3_finalize(s->del_article);
     sqlite3_finalize(s->ins_article);
     sqlite3_finalize(s->ins_quote);
+    sqlite3_finalize(s->put_file);
+    sqlite3_finalize(s->del_file);
     sqlite3_close(s->db);
     free(s);
 }
@@ -254,6 +264,7 @@ const char *vb_store_error(vb_store *s)
 
 vb_status vb_store_begin(vb_store *s)
 {
+    s->first_article = s->first_quote = 0;
     return exec(s->db, "BEGIN IMMEDIATE; DELETE FROM temp.seen;");
 }
 
@@ -299,62 +310,77 @@ vb_status vb_store_mark_seen(vb_store *s, const char *id)
     return step_done(s->db, s->seen_put);
 }
 
-vb_status vb_store_known(vb_store *s, char ***ids, char ***hashes, size_t *count)
+vb_status vb_store_known(vb_store *s, vb_known_article **known, size_t *count)
 {
     sqlite3_stmt *st;
     size_t n = 0, cap = 1024;
-    char **i_ids = malloc(cap * sizeof *i_ids), **i_hashes = malloc(cap * sizeof *i_hashes);
-    *ids = *hashes = NULL;
+    vb_known_article *k = malloc(cap * sizeof *k);
+    *known = NULL;
     *count = 0;
-    if (!i_ids || !i_hashes) { free(i_ids); free(i_hashes); return VB_ENOMEM; }
-    if (prepare(s->db, "SELECT id, content_hash FROM articles ORDER BY id COLLATE BINARY", &st)) {
-        free(i_ids);
-        free(i_hashes);
+    if (!k) return VB_ENOMEM;
+    if (prepare(s->db,
+                "SELECT a.id, a.content_hash, f.size, f.mtime_ns, f.ctime_ns, f.inode FROM articles a"
+                " LEFT JOIN article_files f ON f.id = a.id ORDER BY a.id COLLATE BINARY",
+                &st)) {
+        free(k);
         return VB_ERR;
     }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
-            cap *= 2;
-            char **a = realloc(i_ids, cap * sizeof *a);
-            if (a) i_ids = a;
-            char **b = realloc(i_hashes, cap * sizeof *b);
-            if (b) i_hashes = b;
-            if (!a || !b) { rc = SQLITE_NOMEM; break; }
+            vb_known_article *grown = realloc(k, (cap *= 2) * sizeof *grown);
+            if (!grown) { rc = SQLITE_NOMEM; break; }
+            k = grown;
         }
-        i_ids[n] = strdup(col_str(st, 0));
-        i_hashes[n] = strdup(col_str(st, 1));
-        n++;
-        if (!i_ids[n - 1] || !i_hashes[n - 1]) { rc = SQLITE_NOMEM; break; }
+        vb_known_article *a = &k[n++];
+        a->id = strdup(col_str(st, 0));
+        a->hash = strdup(col_str(st, 1));
+        a->has_file = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        a->file = (vb_file_id){sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+                               sqlite3_column_int64(st, 5)};
+        if (!a->id || !a->hash) { rc = SQLITE_NOMEM; break; }
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { vb_store_known_free(i_ids, i_hashes, n); return VB_ERR; }
-    *ids = i_ids;
-    *hashes = i_hashes;
+    if (rc != SQLITE_DONE) { vb_store_known_free(k, n); return VB_ERR; }
+    *known = k;
     *count = n;
     return VB_OK;
 }
 
-void vb_store_known_free(char **ids, char **hashes, size_t count)
+void vb_store_known_free(vb_known_article *known, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        free(ids ? ids[i] : NULL);
-        free(hashes ? hashes[i] : NULL);
+    for (size_t i = 0; known && i < count; i++) {
+        free(known[i].id);
+        free(known[i].hash);
     }
-    free(ids);
-    free(hashes);
+    free(known);
 }
 
-vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash)
+vb_status vb_store_file(vb_store *s, const char *id, const vb_file_id *file)
+{
+    sqlite3_stmt *st = file ? s->put_file : s->del_file;
+    bind_text(st, 1, id);
+    if (file) {
+        sqlite3_bind_int64(st, 2, file->size);
+        sqlite3_bind_int64(st, 3, file->mtime_ns);
+        sqlite3_bind_int64(st, 4, file->ctime_ns);
+        sqlite3_bind_int64(st, 5, file->inode);
+    }
+    return step_done(s->db, st);
+}
+
+vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash, bool known)
 {
     const vb_article *a = &doc->article;
     char date[11], *excerpt;
     sqlite3_stmt *st = s->ins_article;
     vb_date_format(&a->date, date);
-    bind_text(s->del_quotes, 1, doc->id);
-    if (step_done(s->db, s->del_quotes) != VB_OK) return VB_ERR;
-    bind_text(s->del_article, 1, doc->id);
-    if (step_done(s->db, s->del_article) != VB_OK) return VB_ERR;
+    if (known) {
+        bind_text(s->del_quotes, 1, doc->id);
+        if (step_done(s->db, s->del_quotes) != VB_OK) return VB_ERR;
+        bind_text(s->del_article, 1, doc->id);
+        if (step_done(s->db, s->del_article) != VB_OK) return VB_ERR;
+    }
     if (!(excerpt = vb_excerpt(a->body, 200))) return VB_ENOMEM;
     bool dated = a->date.precision != VB_PRECISION_NONE;
     bind_text(st, 1, doc->id);
@@ -375,6 +401,7 @@ vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash)
     free(excerpt);
     if (step_done(s->db, st) != VB_OK) return VB_ERR;
     sqlite3_int64 article = sqlite3_last_insert_rowid(s->db);
+    if (!s->first_article) s->first_article = article;
     for (size_t i = 0; i < doc->quotes.count; i++) {
         const vb_quote *q = &doc->quotes.items[i];
         char id[600];
@@ -392,6 +419,7 @@ vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash)
         sqlite3_bind_int64(st, 10, (sqlite3_int64)q->start);
         sqlite3_bind_int64(st, 11, (sqlite3_int64)q->end);
         if (step_done(s->db, st) != VB_OK) return VB_ERR;
+        if (!s->first_quote) s->first_quote = sqlite3_last_insert_rowid(s->db);
     }
     return VB_OK;
 }
@@ -761,18 +789,51 @@ done:
     return rc;
 }
 
-vb_status vb_store_finish(vb_store *s, bool changed, double seconds, size_t *removed)
+vb_status vb_store_index(vb_store *s)
+{
+    char sql[160];
+    if (s->first_article) {
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO articles_fts (rowid, title, body) SELECT rowid, title, body FROM articles WHERE rowid >= %lld",
+                 (long long)s->first_article);
+        if (exec(s->db, sql)) return VB_ERR;
+        s->first_article = 0;
+    }
+    if (s->first_quote) {
+        snprintf(sql, sizeof sql, "INSERT INTO quotes_fts (rowid, text) SELECT rowid, text FROM quotes WHERE rowid >= %lld",
+                 (long long)s->first_quote);
+        if (exec(s->db, sql)) return VB_ERR;
+        s->first_quote = 0;
+    }
+    return VB_OK;
+}
+
+static double monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+vb_status vb_store_finish(vb_store *s, bool changed, double seconds, size_t *removed, vb_finish_times *times)
 {
     char sql[512], stamp[32];
     time_t now = time(NULL);
     struct tm tm;
     *removed = 0;
+    times->text_index = times->speakers = 0;
     if (exec(s->db, "DELETE FROM quotes WHERE article IN (SELECT rowid FROM articles WHERE id NOT IN (SELECT id FROM temp.seen));"
                     "DELETE FROM articles WHERE id NOT IN (SELECT id FROM temp.seen);"))
         return VB_ERR;
     *removed = (size_t)sqlite3_changes(s->db);
+    if (*removed && exec(s->db, "DELETE FROM article_files WHERE id NOT IN (SELECT id FROM articles)")) return VB_ERR;
+    double t0 = monotonic();
+    if (vb_store_index(s) != VB_OK) return VB_ERR;
+    double t1 = monotonic();
+    times->text_index = t1 - t0;
     if (changed || *removed) {
         if (merge_speakers(s) != VB_OK) return VB_ERR;
+        times->speakers = monotonic() - t1;
         if (exec(s->db, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")) return VB_ERR;
     }
     gmtime_r(&now, &tm);

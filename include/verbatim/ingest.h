@@ -12,6 +12,8 @@
 typedef struct vb_load_stats {
     size_t files, parsed, unchanged, skipped, removed, quotes;
     double seconds;
+    vb_finish_times phases; /* where the end of the load went */
+    double files_seconds;   /* reading, parsing and writing the files */
 } vb_load_stats;
 
 /* Loads every *.txt of dir into s. Unchanged files (same content hash and

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "verbatim/document.h"
+#include "verbatim/files.h"
 #include "verbatim/status.h"
 
 /* ---- writing ------------------------------------------------------------- */
@@ -38,18 +39,40 @@ vb_status vb_store_seen(vb_store *s, const char *id, char hash[72]);
 /* Marks article id as seen in this load (it stays in the corpus). */
 vb_status vb_store_mark_seen(vb_store *s, const char *id);
 
-/* Every stored article's id and content hash, sorted by id (byte order):
- * new arrays of new strings, freed with vb_store_known_free. */
-vb_status vb_store_known(vb_store *s, char ***ids, char ***hashes, size_t *count);
-void vb_store_known_free(char **ids, char **hashes, size_t count);
+/* A stored article: its id, content hash, and the identity of the file it
+ * was read from (has_file false when none was kept). */
+typedef struct vb_known_article {
+    char *id, *hash;
+    bool has_file;
+    vb_file_id file;
+} vb_known_article;
 
-/* Replaces article doc->id with doc. */
-vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash);
+/* Every stored article, sorted by id (byte order): a new array of new
+ * strings, freed with vb_store_known_free. */
+vb_status vb_store_known(vb_store *s, vb_known_article **known, size_t *count);
+void vb_store_known_free(vb_known_article *known, size_t count);
 
-/* Ends a load: removes the articles not seen, merges speakers across
- * articles when anything changed, and bumps the corpus version. *removed
- * gets the number of articles removed. */
-vb_status vb_store_finish(vb_store *s, bool changed, double seconds, size_t *removed);
+/* Stores doc as article doc->id; known: an article of that id may be
+ * stored already, and is replaced (false skips looking for it). */
+vb_status vb_store_put(vb_store *s, const vb_document *doc, const char *hash, bool known);
+
+/* Keeps file as the identity of article id's file; NULL forgets it. */
+vb_status vb_store_file(vb_store *s, const char *id, const vb_file_id *file);
+
+/* Adds the articles and quotes put since the last call to the full-text
+ * indexes. One statement for many rows is far cheaper than one per row;
+ * vb_store_finish calls it for what is left. */
+vb_status vb_store_index(vb_store *s);
+
+/* Seconds spent in each step of vb_store_finish. */
+typedef struct vb_finish_times {
+    double text_index, speakers;
+} vb_finish_times;
+
+/* Ends a load: removes the articles not seen, indexes the new text, merges
+ * speakers across articles when anything changed, and bumps the corpus
+ * version. *removed gets the number of articles removed. */
+vb_status vb_store_finish(vb_store *s, bool changed, double seconds, size_t *removed, vb_finish_times *times);
 
 /* ---- reading ------------------------------------------------------------- */
 
