@@ -15,7 +15,10 @@
  *    decodes it, so that the API can refuse bad percent-encoding (MHD would
  *    decode "%zz" leniently) and keep "+" apart from "%2B".
  *  - Answers are queued on the second call of the access handler: queued
- *    on the first, libmicrohttpd closes the keep-alive connection. */
+ *    on the first, libmicrohttpd closes the keep-alive connection.
+ *  - A request deadline of our own (--timeout + 1 s for a whole request,
+ *    kept by a watchdog thread; see tracked_conn): libmicrohttpd's idle
+ *    timeout alone lets a trickling client hold a connection for ever. */
 #include "verbatim/http.h"
 
 #include <arpa/inet.h>
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -63,6 +67,22 @@ typedef struct cache_shard {
     cache_entry *head, *tail;
 } cache_shard;
 
+/* The request deadline. libmicrohttpd 0.9.75 restarts a connection's idle
+ * timer at every byte it receives, so a client that trickles a header byte
+ * a second holds its connection, and a slot of every limit, for ever. Each
+ * connection is tracked from the moment it opens, or finishes a request,
+ * until its next request is read whole; when that takes longer than
+ * --timeout, a watchdog thread shuts the socket down and libmicrohttpd,
+ * reading end of file, closes the connection. The fd stays valid while the
+ * watchdog holds the lock: libmicrohttpd reports a connection closed before
+ * it closes the socket, and that report takes the lock. */
+typedef struct tracked_conn {
+    struct tracked_conn *next, *prev;
+    int fd;
+    atomic_llong waiting_since_ns; /* monotonic; 0 while a request is answered */
+    bool shut;
+} tracked_conn;
+
 struct vb_http {
     struct MHD_Daemon *daemon;
     vb_http_config cfg;
@@ -72,6 +92,11 @@ struct vb_http {
     atomic_llong version;
     atomic_size_t cached_bytes;
     cache_shard shards[SHARDS];
+    pthread_mutex_t conns_lock; /* the tracked connections and the watchdog */
+    pthread_cond_t watchdog_wake;
+    tracked_conn *conns;
+    pthread_t watchdog;
+    bool watchdog_running, watchdog_stop;
 };
 
 typedef struct request_state {
@@ -83,6 +108,72 @@ typedef struct request_state {
     char method[16];
     bool seen; /* the access handler ran once: the headers are in */
 } request_state;
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    vb_http *h = cls;
+    tracked_conn *tc = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!fd || !(tc = calloc(1, sizeof *tc))) return; /* untracked: only the idle timeout applies */
+        tc->fd = fd->connect_fd;
+        atomic_store(&tc->waiting_since_ns, now_ns());
+        pthread_mutex_lock(&h->conns_lock);
+        tc->next = h->conns;
+        if (h->conns) h->conns->prev = tc;
+        h->conns = tc;
+        pthread_mutex_unlock(&h->conns_lock);
+        *socket_context = tc;
+    } else if (tc) {
+        pthread_mutex_lock(&h->conns_lock);
+        if (tc->prev) tc->prev->next = tc->next; else h->conns = tc->next;
+        if (tc->next) tc->next->prev = tc->prev;
+        pthread_mutex_unlock(&h->conns_lock);
+        free(tc);
+        *socket_context = NULL;
+    }
+}
+
+static tracked_conn *tracked(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static void *watchdog_main(void *arg)
+{
+    vb_http *h = arg;
+    /* One second past the idle timeout (which libmicrohttpd keeps to the
+     * second): a connection that merely went quiet is closed by that timer
+     * first, so this one closes only those that kept sending, too slowly. */
+    long long limit = ((long long)h->cfg.timeout + 1) * 1000000000LL;
+    pthread_mutex_lock(&h->conns_lock);
+    while (!h->watchdog_stop) {
+        struct timespec wake;
+        clock_gettime(CLOCK_REALTIME, &wake);
+        wake.tv_nsec += 250000000L; /* a deadline is kept to a quarter second */
+        if (wake.tv_nsec >= 1000000000L) { wake.tv_sec++; wake.tv_nsec -= 1000000000L; }
+        pthread_cond_timedwait(&h->watchdog_wake, &h->conns_lock, &wake);
+        long long now = now_ns();
+        for (tracked_conn *tc = h->conns; tc; tc = tc->next) {
+            long long since = atomic_load(&tc->waiting_since_ns);
+            if (tc->shut || !since || now - since <= limit) continue;
+            shutdown(tc->fd, SHUT_RDWR);
+            tc->shut = true;
+            vb_metrics_connection_event("request_deadline");
+        }
+    }
+    pthread_mutex_unlock(&h->conns_lock);
+    return NULL;
+}
 
 static double elapsed(const struct timespec *since)
 {
@@ -132,6 +223,8 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls, 
     free(st);
     *req_cls = NULL;
     atomic_fetch_sub(&h->in_flight, 1);
+    tracked_conn *tc = tracked(con);
+    if (tc) atomic_store(&tc->waiting_since_ns, now_ns()); /* the next request's clock starts */
 }
 
 /* ---- headers ---------------------------------------------------------------- */
@@ -471,6 +564,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     /* No route takes a body: discard it, then answer (405 for the method). */
     if (*upload_data_size) { *upload_data_size = 0; return MHD_YES; }
     snprintf(st->method, sizeof st->method, "%s", method);
+    tracked_conn *tc = tracked(con);
+    if (tc) atomic_store(&tc->waiting_since_ns, 0); /* read whole, in time */
 
     int hosts = 0;
     MHD_get_connection_values(con, MHD_HEADER_KIND, count_host, &hosts);
@@ -561,6 +656,8 @@ vb_status vb_http_start(const vb_http_config *cfg, vb_http **out)
     if (!h) return VB_ENOMEM;
     h->cfg = *cfg;
     for (size_t i = 0; i < SHARDS; i++) pthread_mutex_init(&h->shards[i].lock, NULL);
+    pthread_mutex_init(&h->conns_lock, NULL);
+    pthread_cond_init(&h->watchdog_wake, NULL);
     snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->cache_max_age);
     if (!parse_listen(cfg->listen, &addr, &addr_len)) {
         vb_log("error", "--listen: '%s' is not HOST:PORT", cfg->listen);
@@ -579,12 +676,17 @@ vb_status vb_http_start(const vb_http_config *cfg, vb_http **out)
                                  MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
                                  MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                                 MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
                                  MHD_OPTION_END);
     if (!h->daemon) {
         vb_log("error", "cannot listen on %s (in use, or not an address of this host)", cfg->listen);
         free(h);
         return VB_ERR;
     }
+    if (cfg->timeout > 0) h->watchdog_running = pthread_create(&h->watchdog, NULL, watchdog_main, h) == 0;
+    if (cfg->timeout > 0 && !h->watchdog_running)
+        vb_log("warn", "no request deadline: cannot start its thread; only the idle timeout applies");
+    /* (with --timeout 0 there is no idle timeout either, and no deadline) */
     *out = h;
     return VB_OK;
 }
@@ -596,7 +698,16 @@ void vb_http_stop(vb_http *h, unsigned grace_seconds)
     MHD_socket listener = MHD_quiesce_daemon(h->daemon);
     if (listener != MHD_INVALID_SOCKET) close(listener);
     for (unsigned i = 0; i < grace_seconds * 100 && atomic_load(&h->in_flight) > 0; i++) usleep(10000);
+    if (h->watchdog_running) {
+        pthread_mutex_lock(&h->conns_lock);
+        h->watchdog_stop = true;
+        pthread_cond_signal(&h->watchdog_wake);
+        pthread_mutex_unlock(&h->conns_lock);
+        pthread_join(h->watchdog, NULL);
+    }
     MHD_stop_daemon(h->daemon);
+    pthread_mutex_destroy(&h->conns_lock);
+    pthread_cond_destroy(&h->watchdog_wake);
     cache_clear(h);
     for (size_t i = 0; i < SHARDS; i++) pthread_mutex_destroy(&h->shards[i].lock);
     free(h);

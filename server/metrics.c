@@ -23,9 +23,9 @@ static atomic_ullong histogram[BUCKETS + 1];
 static atomic_ullong latency_micros_sum, latency_count;
 static atomic_llong corpus_version, corpus_articles, corpus_quotes, corpus_speakers;
 static atomic_ullong loads_ok, loads_failed, last_load_micros, last_load_time;
-#define EVENTS 3
+#define EVENTS 4
 static atomic_ullong conn_events[EVENTS];
-static const char *const events[EVENTS] = {"uri_too_long", "headers_too_large", "timeout"};
+static const char *const events[EVENTS] = {"uri_too_long", "headers_too_large", "timeout", "request_deadline"};
 static time_t started;
 
 void vb_metrics_request(const char *route, int status, double seconds)

@@ -57,11 +57,10 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|error
 # known_bug(ID): it xfails (strict) while the bug is there, and fails with
 # "XPASS(strict)" once the server is fixed: then delete the marker. With
 # ROBUST_STRICT=1 the markers are ignored and the tests simply fail.
-KNOWN_BUGS = {
-    "slowloris": "a connection that trickles header bytes faster than --timeout is never closed: "
-                 "the idle timeout restarts at each byte and there is no deadline for the headers",
-}
+KNOWN_BUGS = {}
 # Found by these tests and fixed since (their tests now guard them):
+#   slowloris               a connection trickling header bytes faster than --timeout was never closed
+#                           (libmicrohttpd restarts its idle timer at each byte): now a request deadline
 #   raw-non-utf8-503        raw non-UTF-8 bytes in a target gave 503 'out of memory' (fixed before fbc1b42)
 #   detail-cut              the problem detail stopped at the first non-UTF-8 byte (fbc1b42)
 #   sigxfsz                 a write over RLIMIT_FSIZE killed serve with SIGXFSZ (fbc1b42)
