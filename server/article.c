@@ -177,6 +177,15 @@ const char *vb_detect_lang(const char *text, size_t n)
         size_t len = 0;
         bool too_long = false;
         while (i < n) {
+            unsigned char b = (unsigned char)text[i];
+            if (b < 0x80) { /* ASCII: no decoding, folding is lower-casing */
+                i++;
+                bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+                if (!letter && !(b >= '0' && b <= '9')) { if (len > 0 || too_long) break; continue; }
+                if (len < 4) word[len++] = (char)(letter ? b | 0x20 : b);
+                else too_long = true;
+                continue;
+            }
             uint32_t cp = vb_utf8_next(text, n, &i), f[2];
             if (!vb_is_alnum(cp)) { if (len > 0 || too_long) break; continue; }
             size_t k = vb_fold_cp(cp, f);
@@ -236,6 +245,7 @@ static size_t copy_line(char *dst, const char *s, size_t n)
 {
     size_t len = 0;
     for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] > ' ') { dst[len++] = s[i]; continue; } /* most bytes */
         char c = s[i] == '\t' ? ' ' : s[i];
         if (c == '\r') continue;
         if (c == ' ' && len > 0 && dst[len - 1] == ' ') continue;

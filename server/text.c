@@ -244,14 +244,18 @@ char *vb_slug(const char *s)
     return out;
 }
 
+static const unsigned char ascii_alnum[128] = {['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1};
+
 size_t vb_word_count(const char *s, size_t n)
 {
     size_t i = 0, words = 0;
-    bool in_word = false;
+    unsigned in_word = 0;
     while (i < n) {
-        uint32_t cp = vb_utf8_next(s, n, &i);
-        bool a = vb_is_alnum(cp);
-        if (a && !in_word) words++;
+        unsigned char c = (unsigned char)s[i];
+        unsigned a;
+        if (c < 0x80) { a = ascii_alnum[c]; i++; } /* most of any text: no decoding */
+        else a = vb_is_alnum(vb_utf8_next(s, n, &i));
+        words += a & ~in_word;
         in_word = a;
     }
     return words;
@@ -357,6 +361,8 @@ static bool may_hold_mojibake(const char *s, size_t n)
     size_t i = 0;
     uint32_t prev = 0;
     while (i < n) {
+        /* a pair needs two code points over 0x7F: ASCII only ends one */
+        if ((unsigned char)s[i] < 0x80) { prev = 0; i++; continue; }
         uint32_t cp = vb_utf8_next(s, n, &i);
         if (lead_like(prev) && continuation_like(cp)) return true;
         prev = cp;

@@ -19,27 +19,34 @@
 static bool is_apostrophe(uint32_t c) { return c == '\'' || c == 0x2019 || c == 0x02BC; }
 static bool is_hyphen(uint32_t c) { return c == '-' || c == 0x2010 || c == 0x2011; }
 
-static const char *const elisions[] = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", NULL};
+/* French elided words: l', d', j', m', n', s', t', c', qu', jusqu',
+ * lorsqu', puisqu' (folded, len bytes). */
+static bool is_elision(const char *w, size_t len)
+{
+    switch (len) {
+    case 1: return strchr("ldjmnstc", w[0]) != NULL;
+    case 2: return !memcmp(w, "qu", 2);
+    case 5: return !memcmp(w, "jusqu", 5);
+    case 6: return !memcmp(w, "lorsqu", 6) || !memcmp(w, "puisqu", 6);
+    default: return false;
+    }
+}
 
-static uint32_t lex_mask(const char *folded);
+static uint32_t lex_mask(const char *folded, size_t len);
 static bool lex_ready(void);
 
-/* Which lists the token's word belongs to, bare or with a pronoun. */
-static void classify(vb_token *k)
+/* Which lists the token's word (len bytes) belongs to, bare or with a
+ * pronoun. */
+static void classify(vb_token *k, size_t n)
 {
     static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
                                           "-elles", "-il", "-elle", "-on", "-nous", NULL};
-    if (!lex_ready()) return;
-    k->lex = lex_mask(k->fold);
-    if (!strchr(k->fold, '-')) return;
-    size_t n = strlen(k->fold);
+    k->lex = lex_mask(k->fold, n);
+    if (!memchr(k->fold, '-', n)) return;
     for (const char *const *c = clitics; *c; c++) {
         size_t m = strlen(*c);
         if (n > m && strcmp(k->fold + n - m, *c) == 0) {
-            char verb[48];
-            memcpy(verb, k->fold, n - m);
-            verb[n - m] = '\0';
-            k->inverted = lex_mask(verb);
+            k->inverted = lex_mask(k->fold, n - m);
             if (k->inverted) {
                 const char *p = *c + 1;
                 if (strncmp(p, "t-", 2) == 0) p += 2;
@@ -63,7 +70,8 @@ bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8])
 
 bool vb_text_init(vb_text *t, const char *body, size_t n)
 {
-    size_t cap = 256;
+    size_t cap = n / 5 + 16; /* about one token per 5 bytes of news text: rarely grown */
+    bool lists = lex_ready();
     memset(t, 0, sizeof *t);
     if (!(t->cp = vb_utf8_decode(body, n, &t->len))) return false;
     if (!(t->tok = malloc(cap * sizeof *t->tok))) { vb_text_free(t); return false; }
@@ -109,8 +117,7 @@ bool vb_text_init(vb_text *t, const char *body, size_t n)
                 /* "d'Amazon": the elided article is a token of its own. */
                 if (is_apostrophe(c)) {
                     k->fold[len] = '\0';
-                    bool elision = false;
-                    for (const char *const *e = elisions; *e; e++) elision |= strcmp(k->fold, *e) == 0;
+                    bool elision = is_elision(k->fold, len);
                     if (elision && len + 1 < sizeof k->fold) {
                         k->fold[len++] = '\'';
                         i++;
@@ -136,7 +143,7 @@ bool vb_text_init(vb_text *t, const char *body, size_t n)
         k->fold[len] = '\0';
         k->end = i;
         k->upper = letters >= 2 && capitals == letters;
-        classify(k);
+        if (lists) classify(k, len);
     }
     return true;
 }
@@ -458,7 +465,7 @@ static void build_sets(void)
  * that a token asks once. */
 typedef struct mask_slot {
     char word[32];
-    uint32_t mask;
+    uint32_t len, mask;
 } mask_slot;
 static mask_slot *masks;
 static size_t masks_size;
@@ -475,7 +482,12 @@ static void build_masks(void)
             const char *w = sets[l].slots[i];
             if (!w[0]) continue;
             for (size_t j = hash(w) & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
-                if (!masks[j].word[0]) { strcpy(masks[j].word, w); masks[j].mask = 1u << l; break; }
+                if (!masks[j].word[0]) {
+                    strcpy(masks[j].word, w);
+                    masks[j].len = (uint32_t)strlen(w);
+                    masks[j].mask = 1u << l;
+                    break;
+                }
                 if (!strcmp(masks[j].word, w)) { masks[j].mask |= 1u << l; break; }
             }
         }
@@ -495,19 +507,21 @@ static bool lex_ready(void)
     return masks != NULL;
 }
 
-static uint32_t lex_mask(const char *w)
+static uint32_t lex_mask(const char *w, size_t n)
 {
-    if (strlen(w) >= 32) return 0;
-    for (size_t j = hash(w) & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
+    if (n >= 32) return 0;
+    uint64_t h = 1469598103934665603ULL; /* hash() of the n bytes */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 1099511628211ULL;
+    for (size_t j = h & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
         if (!masks[j].word[0]) return 0;
-        if (!strcmp(masks[j].word, w)) return masks[j].mask;
+        if (masks[j].len == n && !memcmp(masks[j].word, w, n)) return masks[j].mask;
     }
 }
 
 bool vb_lex_has(vb_lex list, const char *folded)
 {
     if (!lex_ready()) return false;
-    return (lex_mask(folded) >> list) & 1u;
+    return (lex_mask(folded, strlen(folded)) >> list) & 1u;
 }
 
 bool vb_lex_inverted(vb_lex list, const char *folded, char pronoun[8])
