@@ -29,7 +29,14 @@ CREATE TABLE IF NOT EXISTS articles (
     word_count     INTEGER NOT NULL,
     quote_count    INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS articles_by_date ON articles (undated, first_day, id);
+-- The two orders of every list, newest and oldest first (undated last in
+-- both), each with the columns date and language filters read: a page is
+-- a seek to its cursor, and a filter reads the index alone, at any depth.
+-- Newest first is one number (dated: -first_day; undated: 10^8), because
+-- SQLite seeks a cursor of several columns only when all are ascending.
+DROP INDEX IF EXISTS articles_by_date;
+CREATE INDEX IF NOT EXISTS articles_newest ON articles (undated * 100000000 - first_day, id, last_day, lang);
+CREATE INDEX IF NOT EXISTS articles_oldest ON articles (undated, first_day, id, last_day, lang);
 
 CREATE TABLE IF NOT EXISTS quotes (
     rowid        INTEGER PRIMARY KEY,

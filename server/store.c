@@ -38,6 +38,7 @@ struct vb_store {
 #define CACHE_SIZE 96
 struct vb_reader {
     sqlite3 *db;
+    vb_corpus corpus; /* as read by the last vb_reader_begin */
     struct {
         char *sql;
         sqlite3_stmt *stmt;
@@ -834,6 +835,11 @@ vb_status vb_store_finish(vb_store *s, bool changed, double seconds, size_t *rem
     if (changed || *removed) {
         if (merge_speakers(s) != VB_OK) return VB_ERR;
         times->speakers = monotonic() - t1;
+        /* counted once here, not by every request (10^5 rows take ms) */
+        if (exec(s->db, "INSERT OR REPLACE INTO meta (key, value) VALUES"
+                        " ('articles', (SELECT count(*) FROM articles)), ('quotes', (SELECT count(*) FROM quotes)),"
+                        " ('speakers', (SELECT count(*) FROM speakers))"))
+            return VB_ERR;
         if (exec(s->db, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")) return VB_ERR;
     }
     gmtime_r(&now, &tm);
@@ -902,8 +908,10 @@ vb_status vb_reader_begin(vb_reader *r, vb_corpus *c)
     if (exec(r->db, "BEGIN") != VB_OK) return VB_ERR;
     r->in_txn = true;
     sqlite3_stmt *st = stmt(r,
-        "SELECT (SELECT value FROM meta WHERE key = 'version'), (SELECT count(*) FROM articles),"
-        " (SELECT count(*) FROM quotes), (SELECT count(*) FROM speakers),"
+        "SELECT (SELECT value FROM meta WHERE key = 'version'),"
+        " coalesce((SELECT value FROM meta WHERE key = 'articles'), (SELECT count(*) FROM articles)),"
+        " coalesce((SELECT value FROM meta WHERE key = 'quotes'), (SELECT count(*) FROM quotes)),"
+        " coalesce((SELECT value FROM meta WHERE key = 'speakers'), (SELECT count(*) FROM speakers)),"
         " (SELECT value FROM meta WHERE key = 'loaded_at'), (SELECT value FROM meta WHERE key = 'load_seconds')");
     if (!st) return VB_ERR;
     if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_reset(st); return VB_ERR; }
@@ -914,6 +922,7 @@ vb_status vb_reader_begin(vb_reader *r, vb_corpus *c)
     snprintf(c->loaded_at, sizeof c->loaded_at, "%s", col_str(st, 4));
     c->load_seconds = sqlite3_column_double(st, 5);
     sqlite3_reset(st);
+    r->corpus = *c;
     return VB_OK;
 }
 
@@ -1001,9 +1010,19 @@ static json_t *speaker_object(sqlite3_stmt *st, const char *base)
 }
 
 /* Filters shared by the article and quote lists, as SQL over alias a. */
+/* The newest-first sort key of articles_newest (db/schema.sql), and that
+ * of a cursor (?10 undated, ?11 first day). */
+#define NEWEST "(a.undated * 100000000 - a.first_day)"
+#define NEWEST_AFTER "(?10 * 100000000 - ?11)"
+
 static void article_filters(sql_buf *w, const vb_list_query *q, bool quotes)
 {
-    if (q->has_dates) add(w, " AND a.undated = 0 AND a.first_day <= ?2 AND a.last_day >= ?1");
+    /* Overlap: first_day <= to and last_day >= from. A date spans at most
+     * a year, 1130 in YYYYMMDD numbers (0101 to 1231), so first_day >=
+     * from - 1130 too: a bounded range in either index. */
+    if (q->has_dates)
+        add(w, " AND a.undated = 0 AND a.first_day <= ?2 AND a.last_day >= ?1"
+               " AND a.first_day >= ?1 - 1130 AND " NEWEST " BETWEEN -?2 AND 1130 - ?1");
     if (q->lang) add(w, " AND a.lang = ?3");
     if (q->fts && !quotes) add(w, " AND a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?4)");
     if (q->fts && quotes) add(w, " AND q.rowid IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?4)");
@@ -1040,28 +1059,48 @@ static vb_status count_rows(vb_reader *r, const char *sql, const vb_list_query *
  * count), ?12 (id) and ?14 (quote position). */
 typedef struct list_kind {
     const char *count_from;  /* "FROM ... WHERE 1" for the total */
-    const char *select_from; /* "SELECT cols FROM ... WHERE 1" for the page */
+    enum { OF_ARTICLES, OF_QUOTES, OF_SPEAKERS } corpus_total; /* the total when nothing filters */
+    const char *key;         /* what names a row: "a.rowid" */
+    const char *keys_from;   /* "FROM ... WHERE 1" to find the page's rows */
+    const char *select_from; /* "SELECT cols FROM ... WHERE 1" to read them */
     json_t *(*row)(sqlite3_stmt *st, const char *base, vb_keyset *last);
     void (*bind_after)(sqlite3_stmt *st, const vb_keyset *after);
 } list_kind;
 
 /* Total, then one page: filters in where, keyset condition in after, order
- * (with "LIMIT ?13") in order; one row more than the limit says whether a
- * next page exists. */
+ * in order; one row more than the limit says whether a next page exists.
+ * The page's rows are found first by their keys alone, and only they are
+ * read whole: a filter that matches thousands (words, a speaker) sorts
+ * thousands of keys, not thousands of rows with their excerpts and
+ * speaker lists. */
 static vb_status run_list(vb_reader *r, const list_kind *k, const char *where, const char *after, const char *order,
                           const vb_list_query *q, const char *base, vb_page *page)
 {
     sql_buf sql = {{0}, 0};
     memset(page, 0, sizeof *page);
-    add(&sql, "SELECT count(*) ");
-    add(&sql, k->count_from);
-    add(&sql, where);
-    if (count_rows(r, sql.s, q, &page->total) != VB_OK) return VB_ERR;
+    if (!where[0] && r->corpus.version) {
+        page->total = k->corpus_total == OF_ARTICLES ? r->corpus.articles
+                    : k->corpus_total == OF_QUOTES   ? r->corpus.quotes
+                                                     : r->corpus.speakers;
+    } else {
+        add(&sql, "SELECT count(*) ");
+        add(&sql, k->count_from);
+        add(&sql, where);
+        if (count_rows(r, sql.s, q, &page->total) != VB_OK) return VB_ERR;
+    }
     sql.n = 0;
     sql.s[0] = '\0';
     add(&sql, k->select_from);
+    add(&sql, " AND ");
+    add(&sql, k->key);
+    add(&sql, " IN (SELECT ");
+    add(&sql, k->key);
+    add(&sql, " ");
+    add(&sql, k->keys_from);
     add(&sql, where);
     if (q->has_after) add(&sql, after);
+    add(&sql, order);
+    add(&sql, " LIMIT ?13)");
     add(&sql, order);
     sqlite3_stmt *st = stmt(r, sql.s);
     if (!st) return VB_ERR;
@@ -1101,15 +1140,18 @@ static void bind_article_after(sqlite3_stmt *st, const vb_keyset *after)
 
 vb_status vb_reader_articles(vb_reader *r, const vb_list_query *q, const char *base, vb_page *page)
 {
-    static const list_kind kind = {"FROM articles a WHERE 1", "SELECT " ARTICLE_SUMMARY_COLS " FROM articles a WHERE 1",
-                                   article_row, bind_article_after};
+    static const list_kind kind = {"FROM articles a WHERE 1", OF_ARTICLES, "a.rowid", "FROM articles a WHERE 1",
+                                   "SELECT " ARTICLE_SUMMARY_COLS " FROM articles a WHERE 1", article_row,
+                                   bind_article_after};
     sql_buf w = {{0}, 0};
     bool desc = q->sort != VB_SORT_DATE_ASC;
     article_filters(&w, q, false);
+    /* The cursor as a position in an index (articles_newest, _oldest):
+     * the page after it is one seek, at any depth. */
     return run_list(r, &kind, w.s,
-                    desc ? " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day < ?11 OR (a.first_day = ?11 AND a.id > ?12))))"
-                         : " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day > ?11 OR (a.first_day = ?11 AND a.id > ?12))))",
-                    desc ? " ORDER BY a.undated, a.first_day DESC, a.id LIMIT ?13" : " ORDER BY a.undated, a.first_day, a.id LIMIT ?13",
+                    desc ? " AND " NEWEST " >= " NEWEST_AFTER " AND (" NEWEST " > " NEWEST_AFTER " OR a.id > ?12)"
+                         : " AND (a.undated, a.first_day, a.id) > (?10, ?11, ?12)",
+                    desc ? " ORDER BY " NEWEST ", a.id" : " ORDER BY a.undated, a.first_day, a.id",
                     q, base, page);
 }
 
@@ -1130,14 +1172,26 @@ static void bind_quote_after(sqlite3_stmt *st, const vb_keyset *after)
 
 vb_status vb_reader_quotes(vb_reader *r, const vb_list_query *q, const char *base, vb_page *page)
 {
-    static const list_kind kind = {"FROM quotes q JOIN articles a ON a.rowid = q.article WHERE 1",
-                                   "SELECT " QUOTE_COLS QUOTE_FROM " WHERE 1", quote_row, bind_quote_after};
+    /* Filtered by speaker or words, the quotes that match come first (an
+     * index each) and are sorted; otherwise the articles, walked in date
+     * order (CROSS JOIN keeps that loop outside), give their quotes in
+     * order and nothing is sorted, however deep the page. */
+#define QUOTES_JOINED "FROM quotes q JOIN articles a ON a.rowid = q.article WHERE 1"
+    static const list_kind matching = {QUOTES_JOINED, OF_QUOTES, "q.rowid", QUOTES_JOINED,
+                                       "SELECT " QUOTE_COLS QUOTE_FROM " WHERE 1", quote_row, bind_quote_after};
+    static const list_kind in_order = {QUOTES_JOINED, OF_QUOTES, "q.rowid",
+                                       "FROM articles a CROSS JOIN quotes q ON q.article = a.rowid WHERE 1",
+                                       "SELECT " QUOTE_COLS QUOTE_FROM " WHERE 1", quote_row, bind_quote_after};
+#undef QUOTES_JOINED
+    const list_kind *kind = q->speaker_ids || q->fts ? &matching : &in_order;
     sql_buf w = {{0}, 0};
     article_filters(&w, q, true);
-    return run_list(r, &kind, w.s,
-                    " AND (a.undated > ?10 OR (a.undated = ?10 AND (a.first_day < ?11 OR (a.first_day = ?11 AND"
-                    " (a.id > ?12 OR (a.id = ?12 AND q.position > ?14))))))",
-                    " ORDER BY a.undated, a.first_day DESC, a.id, q.position LIMIT ?13", q, base, page);
+    /* The articles at or after the cursor's (a seek in articles_newest),
+     * then the quotes after its position within its own article. */
+    return run_list(r, kind, w.s,
+                    " AND " NEWEST " >= " NEWEST_AFTER " AND (" NEWEST " > " NEWEST_AFTER " OR a.id >= ?12)"
+                    " AND (" NEWEST " > " NEWEST_AFTER " OR a.id > ?12 OR q.position > ?14)",
+                    " ORDER BY " NEWEST ", a.id, q.position", q, base, page);
 }
 
 static json_t *speaker_row(sqlite3_stmt *st, const char *base, vb_keyset *last)
@@ -1157,8 +1211,8 @@ static void bind_speaker_after(sqlite3_stmt *st, const vb_keyset *after)
 
 vb_status vb_reader_speakers(vb_reader *r, const vb_list_query *q, const char *base, vb_page *page)
 {
-    static const list_kind kind = {"FROM speakers s WHERE 1", "SELECT " SPEAKER_COLS " FROM speakers s WHERE 1",
-                                   speaker_row, bind_speaker_after};
+    static const list_kind kind = {"FROM speakers s WHERE 1", OF_SPEAKERS, "s.id", "FROM speakers s WHERE 1",
+                                   "SELECT " SPEAKER_COLS " FROM speakers s WHERE 1", speaker_row, bind_speaker_after};
     sql_buf w = {{0}, 0};
     bool by_name = q->sort == VB_SORT_NAME;
     if (q->kind) add(&w, " AND s.kind = ?7");
@@ -1166,7 +1220,7 @@ vb_status vb_reader_speakers(vb_reader *r, const vb_list_query *q, const char *b
     return run_list(r, &kind, w.s,
                     by_name ? " AND (s.name_fold > ?10 OR (s.name_fold = ?10 AND s.id > ?12))"
                             : " AND (s.quote_count < ?11 OR (s.quote_count = ?11 AND s.id > ?12))",
-                    by_name ? " ORDER BY s.name_fold, s.id LIMIT ?13" : " ORDER BY s.quote_count DESC, s.id LIMIT ?13",
+                    by_name ? " ORDER BY s.name_fold, s.id" : " ORDER BY s.quote_count DESC, s.id",
                     q, base, page);
 }
 
