@@ -7,6 +7,13 @@ VERBATIM_BASE_URL=http://HOST:PORT runs the tests against a verbatimd that is
 already serving the bundled corpus there (a container, say: `make
 container-test`): the session `server` is that one, and the tests that need
 a verbatimd of their own (make_server, articles_copy, run_cli) are skipped.
+
+VERBATIM_START_TIMEOUT and VERBATIM_STOP_TIMEOUT (seconds; 20 and 15 by
+default) bound the wait for /readyz after a start and for the exit after
+SIGTERM; VERBATIM_UNDER_VALGRIND=1 says VERBATIM_BIN runs verbatimd under
+valgrind (`make valgrind`, mk/valgrind.mk), 20-50 times slower: a test
+that cannot hold under valgrind (one that measures time) may skip itself
+then, with its reason, on UNDER_VALGRIND; none needs to at present.
 """
 
 import json
@@ -32,8 +39,19 @@ from helpers import request  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 ARTICLES = REPO / "db" / "articles"
 GOLD_DIRS = [REPO / "tests" / "gold" / "seeds", Path("/work/shared/corpus/seeds")]
-READY_TIMEOUT = 20.0
-STOP_TIMEOUT = 15.0
+
+
+def _seconds(name, default):
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number of seconds, not {value!r}")
+
+
+READY_TIMEOUT = _seconds("VERBATIM_START_TIMEOUT", 20.0)
+STOP_TIMEOUT = _seconds("VERBATIM_STOP_TIMEOUT", 15.0)
+UNDER_VALGRIND = os.environ.get("VERBATIM_UNDER_VALGRIND", "") not in ("", "0")
 BASE_URL = os.environ.get("VERBATIM_BASE_URL", "").strip().rstrip("/")
 EXTERNAL_SKIP = ("needs a verbatimd of its own (articles, database, flags, signals or CLI); "
                  "VERBATIM_BASE_URL points at an external one")

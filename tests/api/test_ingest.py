@@ -1,15 +1,20 @@
 """Ingest behaviour: bad files skipped with one log line each, SIGHUP reload,
-cursors across reloads, `ingest` not reparsing unchanged files."""
+cursors across reloads, `ingest` not reparsing unchanged files, and not
+even reading a file whose identity (size, mtime, ctime, inode) is as
+recorded in article_files."""
 
+import contextlib
+import os
 import re
 import shutil
 import signal
+import sqlite3
 import time
 import urllib.parse
 
 import pytest
 
-from conftest import ARTICLES, GOLD, IDS, ORDER_DESC, run_cli
+from conftest import ARTICLES, GOLD, IDS, ORDER_DESC, run_cli, skip_if_external
 from helpers import assert_problem, first_day
 
 BAD_FILES = ["bad_empty.txt", "bad_binary.txt", "bad_latin1.txt", "bad_huge.txt"]
@@ -274,3 +279,233 @@ def test_quote_ids_equal_across_servers(make_server, server, articles_copy):
     srv = make_server(articles=articles_copy)
     for aid in GOLD:
         assert quote_ids(srv, aid) == quote_ids(server, aid)
+
+
+# ------------------------------------------------------------------ unchanged files: the identity fast path
+#
+# article_files keeps each file's identity (size, mtime_ns, ctime_ns, inode)
+# as it was when read; a load that finds the same identity takes the file as
+# unchanged without reading it, any other file is read and its content hash
+# decides; a file modified less than 2 s before it was read is not recorded.
+#
+# "Without reading it" is seen from outside by giving an article a wrong
+# content hash in the database (same extractor prefix, other digest): a load
+# that read the file would find the hash different and parse it again
+# ("1 parsed"); one that trusted the identity reports it unchanged.
+#
+# ctime cannot be set back: files are "settled" (mtime and ctime over 2 s
+# old) by waiting once for a pool of copies (SETTLE_SLEEP), one copy per test
+# of this part; the racy test waits once more (about 4.2 s of sleep in all).
+
+SETTLE_SLEEP = 2.1          # the ingest's rule is 2 s
+SUMMARY_RE = re.compile(r"ingest: (\d+) files: (\d+) parsed, (\d+) unchanged, (\d+) skipped, (\d+) removed;")
+EDITED = IDS["002"]
+SAME_SIZE_EDIT = (b"une trentaine de groupes", b"une vingtaine de groupes")
+
+
+def ingest(articles, db):
+    """`verbatimd ingest`: its summary as a dict (files, parsed, unchanged, skipped, removed)."""
+    r = run_cli("ingest", "--articles", articles, "--db", db)
+    assert r.returncode == 0, output(r)
+    m = SUMMARY_RE.search(r.stdout.decode("utf-8", "replace"))
+    assert m, f"no summary line `ingest: N files: ...` in:\n{output(r)}"
+    return dict(zip(("files", "parsed", "unchanged", "skipped", "removed"), map(int, m.groups())))
+
+
+def counts(summary):
+    return (summary["parsed"], summary["unchanged"], summary["removed"])
+
+
+def query(db, sql, *args):
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def file_rows(db):
+    """article_files as {id: (size, mtime_ns, ctime_ns, inode)}."""
+    return {r[0]: tuple(r[1:]) for r in query(db, "SELECT id, size, mtime_ns, ctime_ns, inode FROM article_files")}
+
+
+def identity(path):
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def identities(articles):
+    return {f.stem: identity(f) for f in articles.glob("*.txt")}
+
+
+def db_body(db, aid):
+    rows = query(db, "SELECT body FROM articles WHERE id = ?", aid)
+    assert rows, f"no article {aid} in {db}"
+    return rows[0][0]
+
+
+def spoil_hash(db, aid):
+    """Gives aid a content hash no file has (the extractor prefix kept, so the
+    identity fast path still applies); returns it."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        (old,) = conn.execute("SELECT content_hash FROM articles WHERE id = ?", (aid,)).fetchone()
+        new = old[:-1] + ("0" if old[-1] != "0" else "1")
+        conn.execute("UPDATE articles SET content_hash = ? WHERE id = ?", (new, aid))
+        conn.commit()
+    return new
+
+
+def edit_same_size_keep_mtime(path):
+    """Rewrites path in place (same inode) with other bytes of the same size,
+    then puts its atime and mtime back: only its ctime tells."""
+    before = path.stat()
+    data = path.read_bytes()
+    old, new = SAME_SIZE_EDIT
+    assert data.count(old) == 1 and len(old) == len(new)
+    with open(path, "r+b") as f:
+        f.write(data.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    assert after.st_ctime_ns != before.st_ctime_ns
+    assert path.read_bytes() != data
+
+
+@pytest.fixture(scope="module")
+def settled_pool(tmp_path_factory):
+    """Copies of db/articles whose files' mtime is 10 s old and ctime over
+    2 s old (one wait for all of them); each test takes one."""
+    skip_if_external()
+    root = tmp_path_factory.mktemp("settled")
+    pool = []
+    past = time.time_ns() - 10 * 1_000_000_000
+    for n in range(8):
+        d = root / f"articles{n}"
+        d.mkdir()
+        for f in ARTICLES.glob("*.txt"):
+            shutil.copyfile(f, d / f.name)
+            os.utime(d / f.name, ns=(past, past))
+        pool.append(d)
+    time.sleep(SETTLE_SLEEP)
+    return pool
+
+
+@pytest.fixture
+def settled(settled_pool):
+    assert settled_pool, "settled_pool is too small for the tests that use it: make it larger"
+    d = settled_pool.pop()
+    now = time.time_ns()
+    for f in d.glob("*.txt"):
+        st = f.stat()
+        assert st.st_mtime_ns < now - 2_000_000_000 and st.st_ctime_ns < now - 2_000_000_000, f
+    return d
+
+
+def test_ingest_records_file_identities_and_trusts_them(settled, tmp_path):
+    db = tmp_path / "i.db"
+    assert counts(ingest(settled, db)) == (5, 0, 0)
+    ids = identities(settled)
+    assert sorted(ids) == sorted(GOLD)
+    assert file_rows(db) == ids, "a row per article: the file's size, mtime, ctime and inode as read"
+
+    assert counts(ingest(settled, db)) == (0, 5, 0)
+    assert file_rows(db) == ids
+
+    # not read at all: a wrong hash in the database goes unnoticed
+    spoiled = spoil_hash(db, EDITED)
+    s = ingest(settled, db)
+    assert counts(s) == (0, 5, 0), f"{s}: the file was read although its identity is as recorded"
+    assert query(db, "SELECT content_hash FROM articles WHERE id = ?", EDITED) == [(spoiled,)]
+    assert file_rows(db) == ids
+
+
+def test_ingest_rereads_a_same_size_edit_with_mtime_put_back(settled, tmp_path, make_server):
+    db = tmp_path / "i.db"
+    assert counts(ingest(settled, db)) == (5, 0, 0)
+    assert "vingtaine" not in db_body(db, EDITED)
+    path = settled / f"{EDITED}.txt"
+    edit_same_size_keep_mtime(path)
+
+    s = ingest(settled, db)
+    assert counts(s) == (1, 4, 0), f"{s}: an edit that keeps size and mtime but changes ctime is re-read"
+    body = db_body(db, EDITED)
+    assert "une vingtaine de groupes" in body and "trentaine" not in body
+    assert counts(ingest(settled, db)) == (0, 5, 0)
+
+    srv = make_server(articles=settled, db=db)
+    body = srv.get_json(f"/v1/articles/{EDITED}")["data"]["body"]
+    assert "une vingtaine de groupes" in body and "trentaine" not in body
+    assert srv.get_json("/v1/articles?q=vingtaine")["meta"]["total"] == 1
+
+
+def test_ingest_touched_file_is_unchanged_not_reparsed(settled, tmp_path):
+    db = tmp_path / "i.db"
+    assert counts(ingest(settled, db)) == (5, 0, 0)
+    version = query(db, "SELECT value FROM meta WHERE key = 'version'")
+    path = settled / f"{EDITED}.txt"
+    body = db_body(db, EDITED)
+    before = identity(path)
+    os.utime(path)                                    # mtime (and ctime) now, same bytes
+    assert identity(path)[1] != before[1]
+
+    s = ingest(settled, db)
+    assert counts(s) == (0, 5, 0), f"{s}: a touched file with the same bytes is not parsed again"
+    assert db_body(db, EDITED) == body
+    assert query(db, "SELECT value FROM meta WHERE key = 'version'") == version, "the corpus did not change"
+
+
+def test_ingest_removed_file_loses_its_row(settled, tmp_path):
+    db = tmp_path / "i.db"
+    assert counts(ingest(settled, db)) == (5, 0, 0)
+    assert IDS["004"] in file_rows(db)
+    (settled / f"{IDS['004']}.txt").unlink()
+
+    s = ingest(settled, db)
+    assert counts(s) == (0, 4, 1), s
+    assert file_rows(db) == identities(settled)
+    assert IDS["004"] not in file_rows(db)
+    assert query(db, "SELECT count(*) FROM articles WHERE id = ?", IDS["004"]) == [(0,)]
+
+
+def test_ingest_does_not_record_a_file_modified_within_2_s(settled, tmp_path):
+    db = tmp_path / "i.db"
+    assert counts(ingest(settled, db)) == (5, 0, 0)
+    path = settled / f"{EDITED}.txt"
+    settled_rows = file_rows(db)
+    assert EDITED in settled_rows
+
+    written = time.time()
+    path.write_bytes(path.read_bytes())               # the same bytes, written now
+    s = ingest(settled, db)
+    took = time.time() - written
+    if took >= 2.0:
+        pytest.skip(f"the load ended {took:.1f} s after the write (a slow machine, or valgrind): "
+                    f"it may have read the file more than 2 s after its change")
+    assert counts(s) == (0, 5, 0), s
+    rows = file_rows(db)
+    assert EDITED not in rows, "a file modified less than 2 s before it was read is not recorded"
+    assert rows == {k: v for k, v in settled_rows.items() if k != EDITED}
+
+    # so the next load reads it again (and finds a wrong hash wrong)
+    spoil_hash(db, EDITED)
+    s = ingest(settled, db)
+    assert counts(s) == (1, 4, 0), f"{s}: the racy file was not read again"
+
+    # once settled, it is recorded as it is, and trusted
+    time.sleep(SETTLE_SLEEP)
+    assert counts(ingest(settled, db)) == (0, 5, 0)
+    assert file_rows(db) == identities(settled)
+    spoil_hash(db, EDITED)
+    assert counts(ingest(settled, db)) == (0, 5, 0)
+
+
+def test_sighup_rereads_a_same_size_edit_with_mtime_put_back(make_server, settled):
+    srv = make_server(articles=settled)
+    v0 = corpus_version(srv)
+    assert sorted(file_rows(srv.db)) == sorted(GOLD), "the serving daemon records the settled files"
+    assert "vingtaine" not in srv.get_json(f"/v1/articles/{EDITED}")["data"]["body"]
+
+    edit_same_size_keep_mtime(settled / f"{EDITED}.txt")
+    srv.signal(signal.SIGHUP)
+    poll(lambda: "une vingtaine de groupes" in srv.get_json(f"/v1/articles/{EDITED}")["data"]["body"],
+         "the same-size edit with its mtime put back, after SIGHUP")
+    assert "trentaine" not in srv.get_json(f"/v1/articles/{EDITED}")["data"]["body"]
+    assert corpus_version(srv) == v0 + 1
+    assert srv.get_json("/v1/articles?q=vingtaine")["meta"]["total"] == 1

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import ARTICLES, GOLD, IDS, run_cli
+from conftest import ARTICLES, GOLD, IDS, STOP_TIMEOUT, run_cli
 from helpers import PROBLEM_TYPES, is_json_ct
 
 SAMPLE_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$')
@@ -214,7 +214,7 @@ def test_sigterm_exits_zero(make_server):
     srv = make_server()
     assert srv.get("/healthz").status == 200
     srv.signal(signal.SIGTERM)
-    assert srv.proc.wait(timeout=15) == 0, srv.stderr()
+    assert srv.proc.wait(timeout=STOP_TIMEOUT) == 0, srv.stderr()
     srv.returncode = 0
     srv._close_files()
 
@@ -226,7 +226,7 @@ def test_sigterm_with_open_idle_connection_exits_zero(make_server):
     try:
         assert srv.get("/healthz").status == 200
         srv.signal(signal.SIGTERM)
-        assert srv.proc.wait(timeout=15) == 0, srv.stderr()
+        assert srv.proc.wait(timeout=STOP_TIMEOUT) == 0, srv.stderr()
         srv.returncode = 0
         srv._close_files()
     finally:
