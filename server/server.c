@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__ /* (defined by the headers above) */
+#include <malloc.h>
+#endif
 
 #include "verbatim/api.h"
 #include "verbatim/http.h"
@@ -63,6 +66,13 @@ static void load_once(loader *l)
 {
     vb_load_stats stats;
     vb_status rc = vb_ingest(l->store, l->cfg->articles, l->cfg->max_file_size, &stats);
+    /* What the load held is not needed until the next one: the writer's
+     * page cache, and the heap the parsed documents took (glibc keeps
+     * freed memory unless asked). */
+    vb_store_release_memory(l->store);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
     if (rc == VB_OK) {
         vb_reader *r;
         vb_corpus c = {0};

@@ -29,6 +29,10 @@ void vb_store_close(vb_store *s);
 const char *vb_store_error(vb_store *s);
 
 vb_status vb_store_begin(vb_store *s);
+
+/* Gives back the page cache a load filled (64 MB at most): a serving
+ * process keeps its store open between loads. */
+void vb_store_release_memory(vb_store *s);
 vb_status vb_store_commit(vb_store *s);
 void vb_store_rollback(vb_store *s);
 
