@@ -761,8 +761,11 @@ def build_table(a, res):
                 f, d = first["servers"]["cache-off"], deep["servers"]["cache-off"]
                 rows.append(("4", what + ", cache off, under load", goal, "deep " + rps_txt(d), "first " + rps_txt(f),
                              yn(deep_ok(d, f))))
-            ok = deep["uncached_ms"] <= DEEP_P99_MAX * first["uncached_ms"]
-            rows.append(("4", what + ", one uncached request", "≤ %.2f× first" % DEEP_P99_MAX,
+            # the same noise band as under load: one request of 2 ms jitters by
+            # as much as 1 ms (at N=1,000 a first page once took 3.6 ms, its
+            # deep page 1.4 ms)
+            ok = deep["uncached_ms"] <= max(DEEP_P99_MAX * first["uncached_ms"], first["uncached_ms"] + DEEP_P99_SLACK_MS)
+            rows.append(("4", what + ", one uncached request", "≤ %.2f× first (or +%.0f ms)" % (DEEP_P99_MAX, DEEP_P99_SLACK_MS),
                          "deep %s" % ms(deep["uncached_ms"]), "first %s" % ms(first["uncached_ms"]), yn(ok)))
     return rows
 
