@@ -117,7 +117,7 @@ static size_t date_marker(const char *s, size_t n, vb_date *out)
 
 static bool is_url_char(char c)
 {
-    return c > ' ' && c != '"' && c != '<' && c != '>' && (unsigned char)c < 0x80;
+    return c > ' ' && c != '"' && c != '<' && c != '>' && (unsigned char)c < 0x7F; /* no DEL either */
 }
 
 static char *copy_url(const char *s, size_t n)
