@@ -1018,13 +1018,13 @@ static json_t *speaker_object(sqlite3_stmt *st, const char *base)
     return o;
 }
 
-/* Filters shared by the article and quote lists, as SQL over alias a. */
 /* The newest-first sort key of articles_newest (db/schema.sql), and that
  * of a cursor (?10 undated, ?11 first day). */
 #define NEWEST "(a.undated * 100000000 - a.first_day)"
 #define NEWEST_AFTER "(?10 * 100000000 - ?11)"
 
-/* The filters of a list. walk: the rows will be visited in the order of
+/* The filters shared by the article and quote lists, as SQL over aliases
+ * a (and q). walk: the rows will be visited in the order of
  * the list, so the matches of words or speakers are only checked, never
  * the way in ("+" keeps SQLite from using them to find rows). */
 static void article_filters(sql_buf *w, const vb_list_query *q, bool quotes, bool walk)
@@ -1234,13 +1234,9 @@ vb_status vb_reader_quotes(vb_reader *r, const vb_list_query *q, const char *bas
     static const list_kind in_order = {QUOTES_JOINED, OF_QUOTES, "q.rowid",
                                        "FROM articles a CROSS JOIN quotes q ON q.article = a.rowid WHERE 1",
                                        "SELECT " QUOTE_COLS QUOTE_FROM " WHERE 1", quote_row, bind_quote_after};
-    /* the same, counted without the articles when no filter is theirs */
-    static const list_kind matching_alone = {"FROM quotes q WHERE 1", OF_QUOTES, "q.rowid", QUOTES_JOINED,
-                                             "SELECT " QUOTE_COLS QUOTE_FROM " WHERE 1", quote_row, bind_quote_after};
 #undef QUOTES_JOINED
-    bool by_article = q->has_dates || q->article || q->lang; /* the count needs the articles */
     bool matches = q->speaker_ids || q->fts;
-    const list_kind *kind = !matches ? &in_order : by_article ? &matching : &matching_alone;
+    const list_kind *kind = matches ? &matching : &in_order;
     sql_buf w = {{0}, 0}, walk_w = {{0}, 0};
     article_filters(&w, q, true, false);
     article_filters(&walk_w, q, true, true);

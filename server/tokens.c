@@ -398,12 +398,15 @@ typedef struct word_set {
 static word_set sets[VB_LEX_COUNT];
 static bool sets_ok;
 
-static uint64_t hash(const char *s)
+/* FNV-1a of n bytes. */
+static uint64_t hash_n(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
     return h;
 }
+
+static uint64_t hash(const char *s) { return hash_n(s, strlen(s)); }
 
 static void set_add(word_set *set, const char *w)
 {
@@ -510,9 +513,7 @@ static bool lex_ready(void)
 static uint32_t lex_mask(const char *w, size_t n)
 {
     if (n >= 32) return 0;
-    uint64_t h = 1469598103934665603ULL; /* hash() of the n bytes */
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 1099511628211ULL;
-    for (size_t j = h & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
+    for (size_t j = hash_n(w, n) & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
         if (!masks[j].word[0]) return 0;
         if (masks[j].len == n && !memcmp(masks[j].word, w, n)) return masks[j].mask;
     }
