@@ -9,6 +9,7 @@
 #include "verbatim/article.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,9 +196,9 @@ const char *vb_detect_lang(const char *text, size_t n)
             }
         }
         if (len == 0 || too_long) continue; /* every word counted has 1 to 4 letters */
-        word[len] = '\0';
-        score_fr += vb_lex_has(VB_LEX_STOP_FR, word);
-        score_en += vb_lex_has(VB_LEX_STOP_EN, word);
+        uint32_t lists = vb_lex_lists(word, len);
+        score_fr += (lists >> VB_LEX_STOP_FR) & 1;
+        score_en += (lists >> VB_LEX_STOP_EN) & 1;
     }
     return score_en > score_fr ? "en" : "fr";
 }
@@ -240,10 +241,32 @@ char *vb_excerpt(const char *body, size_t max_chars)
     return out;
 }
 
+/* True when s[0..n) holds no control byte and no two spaces in a row: a
+ * line copy_line copies as it is. Eight bytes at a time, overlapping by one
+ * so that every pair of neighbours is seen together. */
+static bool clean_line(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 7) {
+        memcpy(&w, s + i, 8);
+        uint64_t x = w ^ ones * ' ', space = (x - ones) & ~x & high; /* bytes equal to ' ' */
+        uint64_t control = (w - ones * ' ') & ~w & high;              /* bytes below ' ' */
+        if (control || (space & space >> 8)) return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < ' ' || (s[i] == ' ' && i + 1 < n && s[i + 1] == ' ')) return false;
+    return true;
+}
+
 /* Copies a line into dst with runs of ASCII blanks folded to one space. */
 static size_t copy_line(char *dst, const char *s, size_t n)
 {
     size_t len = 0;
+    if (clean_line(s, n)) { /* most lines */
+        memcpy(dst, s, n);
+        return n;
+    }
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)s[i] > ' ') { dst[len++] = s[i]; continue; } /* most bytes */
         char c = s[i] == '\t' ? ' ' : s[i];
@@ -270,8 +293,8 @@ vb_status vb_article_parse(const char *raw, size_t n, vb_article *out)
     /* Split into trimmed, non-empty lines. */
     size_t skip = date_marker(text, text_len, &marker);
     for (size_t i = skip; i < text_len;) {
-        size_t end = i;
-        while (end < text_len && text[end] != '\n') end++;
+        const char *nl = memchr(text + i, '\n', text_len - i);
+        size_t end = nl ? (size_t)(nl - text) : text_len;
         const char *s = text + i;
         size_t len = end - i;
         trim(&s, &len);

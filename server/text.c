@@ -57,10 +57,23 @@ size_t vb_utf8_put(char *out, uint32_t cp)
     return 4;
 }
 
+size_t vb_ascii_run(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL) break;
+    }
+    while (i < n && (unsigned char)s[i] < 0x80) i++;
+    return i;
+}
+
 bool vb_utf8_valid(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        i += vb_ascii_run(s + i, n - i);
+        if (i == n) break;
         size_t at = i;
         uint32_t cp = vb_utf8_next(s, n, &i);
         /* U+FFFD decoded from its own 3 bytes is fine; from one byte it is not. */
@@ -108,7 +121,13 @@ uint32_t *vb_utf8_decode(const char *s, size_t n, size_t *out_len)
     uint32_t *cp = malloc((n + 1) * sizeof *cp);
     size_t i = 0, k = 0;
     if (!cp) return NULL;
-    while (i < n) cp[k++] = vb_utf8_next(s, n, &i);
+    while (i < n) {
+        size_t run = vb_ascii_run(s + i, n - i);
+        for (size_t j = 0; j < run; j++) cp[k + j] = (unsigned char)s[i + j];
+        k += run;
+        i += run;
+        if (i < n) cp[k++] = vb_utf8_next_wide(s, n, &i);
+    }
     cp[k] = 0;
     *out_len = k;
     return cp;
@@ -246,14 +265,32 @@ char *vb_slug(const char *s)
 
 static const unsigned char ascii_alnum[128] = {['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1};
 
+/* High bit of each byte of w (all ASCII) that lies in [lo, hi]. */
+static inline uint64_t bytes_within(uint64_t w, unsigned lo, unsigned hi)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    return (w + ones * (128 - lo)) & ~(w + ones * (127 - hi)) & 0x8080808080808080ULL;
+}
+
 size_t vb_word_count(const char *s, size_t n)
 {
     size_t i = 0, words = 0;
     unsigned in_word = 0;
     while (i < n) {
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL))) {
+            /* eight ASCII bytes at once: a word starts at each letter or digit
+             * that follows anything else */
+            uint64_t alnum = bytes_within(w, '0', '9') | bytes_within(w | 0x2020202020202020ULL, 'a', 'z');
+            uint64_t starts = alnum & ~(alnum << 8 | (uint64_t)in_word << 7);
+            words += (size_t)((starts >> 7) * 0x0101010101010101ULL >> 56); /* one bit per byte: their sum */
+            in_word = (unsigned)(alnum >> 63);
+            i += 8;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         unsigned a;
-        if (c < 0x80) { a = ascii_alnum[c]; i++; } /* most of any text: no decoding */
+        if (c < 0x80) { a = ascii_alnum[c]; i++; }
         else a = vb_is_alnum(vb_utf8_next(s, n, &i));
         words += a & ~in_word;
         in_word = a;
@@ -362,7 +399,7 @@ static bool may_hold_mojibake(const char *s, size_t n)
     uint32_t prev = 0;
     while (i < n) {
         /* a pair needs two code points over 0x7F: ASCII only ends one */
-        if ((unsigned char)s[i] < 0x80) { prev = 0; i++; continue; }
+        if ((unsigned char)s[i] < 0x80) { prev = 0; i += vb_ascii_run(s + i, n - i); continue; }
         uint32_t cp = vb_utf8_next(s, n, &i);
         if (lead_like(prev) && continuation_like(cp)) return true;
         prev = cp;

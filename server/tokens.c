@@ -32,23 +32,32 @@ static bool is_elision(const char *w, size_t len)
     }
 }
 
+/* Words of the lists are shorter than WORD_MAX bytes. */
+#define WORD_MAX 32
+
 static uint32_t lex_mask(const char *folded, size_t len);
+static uint32_t lex_mask_padded(const char *folded, size_t len);
 static bool lex_ready(void);
 
-/* Which lists the token's word (len bytes) belongs to, bare or with a
- * pronoun. */
-static void classify(vb_token *k, size_t n)
+/* ASCII letters and digits: 2 for a capital, 1 for the others. */
+static const unsigned char ascii_class[128] = {['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 2};
+
+/* Which lists the token's word (len bytes, hashed as h) belongs to, bare or
+ * with a pronoun ("ecrit-il"); hyphen: the word holds a '-'. */
+static void classify(vb_token *k, size_t n, bool hyphen)
 {
     static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
                                           "-elles", "-il", "-elle", "-on", "-nous", NULL};
-    k->lex = lex_mask(k->fold, n);
-    if (!memchr(k->fold, '-', n)) return;
-    for (const char *const *c = clitics; *c; c++) {
-        size_t m = strlen(*c);
-        if (n > m && strcmp(k->fold + n - m, *c) == 0) {
+    static const unsigned char clitic_len[] = {5, 7, 5, 6, 8, 4, 6, 3, 5, 3, 5};
+    _Static_assert(sizeof k->fold >= WORD_MAX, "a token's word is hashed in place");
+    k->lex = lex_mask_padded(k->fold, n); /* the token was zeroed before its word was written */
+    if (!hyphen) return;
+    for (size_t c = 0; clitics[c]; c++) {
+        size_t m = clitic_len[c];
+        if (n > m && memcmp(k->fold + n - m, clitics[c], m + 1) == 0) {
             k->inverted = lex_mask(k->fold, n - m);
             if (k->inverted) {
-                const char *p = *c + 1;
+                const char *p = clitics[c] + 1;
                 if (strncmp(p, "t-", 2) == 0) p += 2;
                 snprintf(k->pronoun, sizeof k->pronoun, "%s", p);
             }
@@ -68,6 +77,73 @@ bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8])
     return false;
 }
 
+/* Reads the word that starts at cp[i] (a letter or digit) into k; returns
+ * the offset after it, and sets *bytes to the length of its folded form. */
+static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, size_t *bytes, bool *hyphen)
+{
+    char *fold = k->fold;
+    const size_t room = sizeof k->fold - 4; /* a folded code point takes up to 4 bytes */
+    size_t len = 0, letters = 0;
+    unsigned seen = 0; /* ascii_class bits of the letters and digits: 1 for any but a capital */
+    k->word = true;
+    k->cap = vb_is_upper(cp[i]);
+    *hyphen = false;
+    for (;;) {
+        /* ASCII letters and digits, most of any word, while they fit */
+        size_t from = i, stop = n - i > room - len ? i + (room - len) : n;
+        while (i < stop && cp[i] < 0x80 && ascii_class[cp[i]]) {
+            unsigned cls = ascii_class[cp[i]];
+            seen |= cls;
+            fold[len + (i - from)] = (char)(cp[i] | (cls & 2) << 4);
+            i++;
+        }
+        len += i - from;
+        letters += i - from;
+        if (i >= n) break;
+        uint32_t c = cp[i];
+        if (c < 0x80 && ascii_class[c]) { /* one that does not fit */
+            seen |= ascii_class[c];
+            letters++;
+            i++;
+            continue;
+        }
+        /* "porte-parole", "a-t-elle", "AT&T" are one word. */
+        bool joins = i + 1 < n && vb_is_alnum(cp[i + 1]) && (is_hyphen(c) || c == '&');
+        if (!vb_is_alnum(c) && !joins) {
+            /* "d'Amazon": the elided article is a token of its own. */
+            if (is_apostrophe(c)) {
+                fold[len] = '\0';
+                if (is_elision(fold, len) && len + 1 < sizeof k->fold) {
+                    fold[len++] = '\'';
+                    i++;
+                } else if (i + 1 < n && vb_is_alnum(cp[i + 1])) {
+                    /* "aujourd'hui", "O'Neil": the apostrophe joins. */
+                    if (len + 1 < sizeof k->fold) fold[len++] = '\'';
+                    i++;
+                    continue;
+                }
+            }
+            break;
+        }
+        uint32_t f[2];
+        size_t m = vb_fold_cp(c, f);
+        if (vb_is_alnum(c)) {
+            letters++;
+            seen |= vb_is_upper(c) ? 2 : 1;
+        }
+        for (size_t j = 0; j < m; j++)
+            if (len < room) {
+                *hyphen |= f[j] == '-';
+                len += vb_utf8_put(fold + len, f[j]);
+            }
+        i++;
+    }
+    fold[len] = '\0';
+    k->upper = letters >= 2 && seen == 2;
+    *bytes = len;
+    return i;
+}
+
 bool vb_text_init(vb_text *t, const char *body, size_t n)
 {
     size_t cap = n / 5 + 16; /* about one token per 5 bytes of news text: rarely grown */
@@ -75,76 +151,37 @@ bool vb_text_init(vb_text *t, const char *body, size_t n)
     memset(t, 0, sizeof *t);
     if (!(t->cp = vb_utf8_decode(body, n, &t->len))) return false;
     if (!(t->tok = malloc(cap * sizeof *t->tok))) { vb_text_free(t); return false; }
+    const uint32_t *cp = t->cp;
+    size_t len = t->len, count = 0;
+    vb_token *tok = t->tok;
     bool para = true;
-    for (size_t i = 0; i < t->len;) {
-        uint32_t c = t->cp[i];
-        if (c == '\n' && i + 1 < t->len && t->cp[i + 1] == '\n') para = true;
+    for (size_t i = 0; i < len;) {
+        uint32_t c = cp[i];
+        if (c == '\n' && i + 1 < len && cp[i + 1] == '\n') para = true;
         if (vb_is_space(c)) { i++; continue; }
-        if (t->count == cap) {
-            vb_token *grown = realloc(t->tok, (cap *= 2) * sizeof *grown);
-            if (!grown) { vb_text_free(t); return false; }
-            t->tok = grown;
+        if (count == cap) {
+            vb_token *grown = realloc(tok, (cap *= 2) * sizeof *grown);
+            if (!grown) { t->count = count; vb_text_free(t); return false; }
+            t->tok = tok = grown;
         }
-        vb_token *k = &t->tok[t->count++];
+        vb_token *k = &tok[count++];
         memset(k, 0, sizeof *k);
         k->start = i;
         k->para_start = para;
         para = false;
-        size_t len = 0, letters = 0, capitals = 0;
-        if (!vb_is_alnum(c)) {
-            uint32_t f[2];
-            size_t m = vb_fold_cp(c, f);
-            if (m) len = vb_utf8_put(k->fold, f[0]);
-            k->fold[len] = '\0';
-            k->end = ++i;
+        if (vb_is_alnum(c)) {
+            size_t bytes;
+            bool hyphen;
+            i = read_word(cp, len, i, k, &bytes, &hyphen);
+            k->end = i;
+            if (lists) classify(k, bytes, hyphen);
             continue;
         }
-        k->word = true;
-        k->cap = vb_is_upper(c);
-        while (i < t->len) {
-            c = t->cp[i];
-            if (c < 0x80 && (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9'))) {
-                /* ASCII letters and digits, most of any word */
-                letters++;
-                if (c >= 'A' && c <= 'Z') { capitals++; c |= 0x20; }
-                if (len + 4 < sizeof k->fold) k->fold[len++] = (char)c;
-                i++;
-                continue;
-            }
-            /* "porte-parole", "a-t-elle", "AT&T" are one word. */
-            bool joins = i + 1 < t->len && vb_is_alnum(t->cp[i + 1]) && (is_hyphen(c) || c == '&');
-            if (!vb_is_alnum(c) && !joins) {
-                /* "d'Amazon": the elided article is a token of its own. */
-                if (is_apostrophe(c)) {
-                    k->fold[len] = '\0';
-                    bool elision = is_elision(k->fold, len);
-                    if (elision && len + 1 < sizeof k->fold) {
-                        k->fold[len++] = '\'';
-                        i++;
-                    } else if (i + 1 < t->len && vb_is_alnum(t->cp[i + 1])) {
-                        /* "aujourd'hui", "O'Neil": the apostrophe joins. */
-                        if (len + 1 < sizeof k->fold) k->fold[len++] = '\'';
-                        i++;
-                        continue;
-                    }
-                }
-                break;
-            }
-            uint32_t f[2];
-            size_t m = vb_fold_cp(c, f);
-            if (vb_is_alnum(c)) {
-                letters++;
-                if (vb_is_upper(c)) capitals++;
-            }
-            for (size_t j = 0; j < m; j++)
-                if (len + 4 < sizeof k->fold) len += vb_utf8_put(k->fold + len, f[j]);
-            i++;
-        }
-        k->fold[len] = '\0';
-        k->end = i;
-        k->upper = letters >= 2 && capitals == letters;
-        if (lists) classify(k, len);
+        uint32_t f[2];
+        if (vb_fold_cp(c, f)) vb_utf8_put(k->fold, f[0]);
+        k->end = ++i;
     }
+    t->count = count;
     return true;
 }
 
@@ -398,19 +435,30 @@ typedef struct word_set {
 static word_set sets[VB_LEX_COUNT];
 static bool sets_ok;
 
-/* FNV-1a of n bytes. */
-static uint64_t hash_n(const char *s, size_t n)
+/* Hash of a word of n < WORD_MAX bytes in a buffer that holds zeros after
+ * it up to WORD_MAX, taken eight bytes at a time. */
+static uint64_t hash_padded(const char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    uint64_t h = n * 0x9E3779B97F4A7C15ULL, w;
+    for (size_t i = 0; i < n; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 29;
+    }
     return h;
 }
 
-static uint64_t hash(const char *s) { return hash_n(s, strlen(s)); }
+static uint64_t hash(const char *s)
+{
+    char padded[WORD_MAX] = {0};
+    size_t n = strlen(s);
+    memcpy(padded, s, n);
+    return hash_padded(padded, n);
+}
 
 static void set_add(word_set *set, const char *w)
 {
-    if (strlen(w) >= 32) return;
+    if (strlen(w) >= WORD_MAX) return;
     for (size_t i = hash(w) & set->mask;; i = (i + 1) & set->mask) {
         if (set->slots[i][0] == '\0') { strcpy(set->slots[i], w); return; }
         if (strcmp(set->slots[i], w) == 0) return;
@@ -467,8 +515,8 @@ static void build_sets(void)
 /* One more table: every word of every list, with the mask of its lists, so
  * that a token asks once. */
 typedef struct mask_slot {
-    char word[32];
-    uint32_t len, mask;
+    uint32_t hash, len, mask; /* len 0: an empty slot */
+    char word[WORD_MAX];      /* zeros after the word */
 } mask_slot;
 static mask_slot *masks;
 static size_t masks_size;
@@ -484,9 +532,11 @@ static void build_masks(void)
         for (size_t i = 0; i <= sets[l].mask; i++) {
             const char *w = sets[l].slots[i];
             if (!w[0]) continue;
-            for (size_t j = hash(w) & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
-                if (!masks[j].word[0]) {
+            uint64_t h = hash(w);
+            for (size_t j = h & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
+                if (!masks[j].len) {
                     strcpy(masks[j].word, w);
+                    masks[j].hash = (uint32_t)(h >> 32);
                     masks[j].len = (uint32_t)strlen(w);
                     masks[j].mask = 1u << l;
                     break;
@@ -510,13 +560,37 @@ static bool lex_ready(void)
     return masks != NULL;
 }
 
+/* The lists of the word p[0..n), zero-padded up to WORD_MAX bytes. */
+static uint32_t lex_mask_padded(const char *p, size_t n)
+{
+    if (n >= WORD_MAX) return 0;
+    uint64_t h = hash_padded(p, n);
+    for (size_t j = h & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
+        const mask_slot *m = &masks[j];
+        if (!m->len) return 0;
+        if (m->hash != (uint32_t)(h >> 32) || m->len != n) continue;
+        bool equal = true;
+        for (size_t i = 0; i < n && equal; i += 8) {
+            uint64_t a, b;
+            memcpy(&a, p + i, 8);
+            memcpy(&b, m->word + i, 8);
+            equal = a == b;
+        }
+        if (equal) return m->mask;
+    }
+}
+
 static uint32_t lex_mask(const char *w, size_t n)
 {
-    if (n >= 32) return 0;
-    for (size_t j = hash_n(w, n) & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
-        if (!masks[j].word[0]) return 0;
-        if (masks[j].len == n && !memcmp(masks[j].word, w, n)) return masks[j].mask;
-    }
+    char padded[WORD_MAX] = {0};
+    if (n >= WORD_MAX) return 0;
+    memcpy(padded, w, n);
+    return lex_mask_padded(padded, n);
+}
+
+uint32_t vb_lex_lists(const char *w, size_t n)
+{
+    return lex_ready() ? lex_mask(w, n) : 0;
 }
 
 bool vb_lex_has(vb_lex list, const char *folded)

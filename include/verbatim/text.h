@@ -22,6 +22,10 @@ static inline uint32_t vb_utf8_next(const char *s, size_t n, size_t *i)
     return vb_utf8_next_wide(s, n, i);
 }
 
+/* Length of the run of ASCII bytes at the start of s[0..n): news text is
+ * mostly ASCII, and a run is checked eight bytes at a time. */
+size_t vb_ascii_run(const char *s, size_t n);
+
 /* Appends the UTF-8 form of cp to out (at least 4 bytes free); returns the
  * number of bytes written. */
 size_t vb_utf8_put(char *out, uint32_t cp);

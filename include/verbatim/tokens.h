@@ -59,6 +59,9 @@ typedef enum vb_lex {
 
 bool vb_lex_has(vb_lex list, const char *folded);
 
+/* The lists the folded word w[0..n) belongs to: bit l for list l. */
+uint32_t vb_lex_lists(const char *w, size_t n);
+
 /* The same questions of a token, answered once when the text was split. */
 static inline bool vb_tok_is(const vb_token *k, vb_lex list) { return (k->lex >> list) & 1u; }
 
