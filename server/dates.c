@@ -7,6 +7,8 @@
  * story from ever becoming a publication date. */
 #include "verbatim/dates.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,22 +167,23 @@ static bool ordinal(const char *tok)
            !strcmp(suffix, "er");
 }
 
+static const struct { const char *name; int month; } months[] = {
+    {"janvier", 1}, {"janv", 1}, {"jan", 1}, {"january", 1},
+    {"fevrier", 2}, {"fevr", 2}, {"fev", 2}, {"february", 2}, {"feb", 2},
+    {"mars", 3}, {"march", 3}, {"mar", 3},
+    {"avril", 4}, {"avr", 4}, {"april", 4}, {"apr", 4},
+    {"mai", 5}, {"may", 5},
+    {"juin", 6}, {"june", 6}, {"jun", 6},
+    {"juillet", 7}, {"juil", 7}, {"july", 7}, {"jul", 7},
+    {"aout", 8}, {"august", 8}, {"aug", 8},
+    {"septembre", 9}, {"sept", 9}, {"september", 9}, {"sep", 9},
+    {"octobre", 10}, {"oct", 10}, {"october", 10},
+    {"novembre", 11}, {"nov", 11}, {"november", 11},
+    {"decembre", 12}, {"dec", 12}, {"december", 12},
+};
+
 static int month_of(const char *tok)
 {
-    static const struct { const char *name; int month; } months[] = {
-        {"janvier", 1}, {"janv", 1}, {"jan", 1}, {"january", 1},
-        {"fevrier", 2}, {"fevr", 2}, {"fev", 2}, {"february", 2}, {"feb", 2},
-        {"mars", 3}, {"march", 3}, {"mar", 3},
-        {"avril", 4}, {"avr", 4}, {"april", 4}, {"apr", 4},
-        {"mai", 5}, {"may", 5},
-        {"juin", 6}, {"june", 6}, {"jun", 6},
-        {"juillet", 7}, {"juil", 7}, {"july", 7}, {"jul", 7},
-        {"aout", 8}, {"august", 8}, {"aug", 8},
-        {"septembre", 9}, {"sept", 9}, {"september", 9}, {"sep", 9},
-        {"octobre", 10}, {"oct", 10}, {"october", 10},
-        {"novembre", 11}, {"nov", 11}, {"november", 11},
-        {"decembre", 12}, {"dec", 12}, {"december", 12},
-    };
     for (size_t i = 0; i < sizeof months / sizeof months[0]; i++)
         if (strcmp(tok, months[i].name) == 0) return months[i].month;
     return 0;
@@ -295,6 +298,75 @@ static int read_time(const tokens *t, int i)
     return 0;
 }
 
+/* ---- the words of a dateline ----------------------------------------------
+ *
+ * Every word of letters alone that a dateline may hold: month names,
+ * weekdays, date words and ordinal suffixes. Each is packed as a number,
+ * five bits a letter, into a sorted array, so that a line of prose is turned
+ * down at its first word that is none of them, before it is tokenized. */
+#define VOCAB_LETTERS 12
+
+static uint64_t pack_word(const char *w, size_t n)
+{
+    uint64_t key = 0;
+    for (size_t i = 0; i < n; i++) key = key << 5 | (uint64_t)((w[i] | 0x20) - 'a' + 1);
+    return key;
+}
+
+static uint64_t vocab[160];
+static size_t vocab_count;
+static pthread_once_t vocab_once = PTHREAD_ONCE_INIT;
+
+static int compare_keys(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void add_vocab(const char *w)
+{
+    size_t n = strlen(w);
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < 'a' || w[i] > 'z') return; /* a mark: not a word */
+    if (n <= VOCAB_LETTERS && vocab_count < sizeof vocab / sizeof vocab[0]) vocab[vocab_count++] = pack_word(w, n);
+}
+
+static void build_vocab(void)
+{
+    static const char *const suffixes[] = {"th", "st", "nd", "rd", NULL};
+    const char *const *lists[] = {weekdays, date_words, suffixes};
+    for (size_t i = 0; i < sizeof months / sizeof months[0]; i++) add_vocab(months[i].name);
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+        for (const char *const *w = lists[l]; *w; w++) add_vocab(*w);
+    qsort(vocab, vocab_count, sizeof vocab[0], compare_keys);
+}
+
+/* False when line holds a word of ASCII letters that no dateline holds;
+ * true when it may be a dateline. Words that touch other letters (accents)
+ * or hold digits are left to the tokenizer. */
+static bool may_be_dateline(const char *line, size_t n)
+{
+    pthread_once(&vocab_once, build_vocab);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)line[i];
+        if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !(c >= '0' && c <= '9')) { i++; continue; }
+        size_t start = i;
+        bool digits = false;
+        for (; i < n; i++) {
+            c = (unsigned char)line[i];
+            if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') continue;
+            if (c >= '0' && c <= '9') { digits = true; continue; }
+            break;
+        }
+        bool touches = (i < n && (unsigned char)line[i] >= 0x80) || (start > 0 && (unsigned char)line[start - 1] >= 0x80);
+        if (digits || touches) continue;
+        if (i - start > VOCAB_LETTERS) return false;
+        uint64_t key = pack_word(line + start, i - start);
+        if (!bsearch(&key, vocab, vocab_count, sizeof vocab[0], compare_keys)) return false;
+    }
+    return true;
+}
+
 bool vb_dateline(const char *line, size_t n, vb_date *out)
 {
     tokens t;
@@ -302,7 +374,7 @@ bool vb_dateline(const char *line, size_t n, vb_date *out)
     if (n > 200) return false;
     bool digit = false; /* no date without a year */
     for (size_t i = 0; i < n && !digit; i++) digit = line[i] >= '0' && line[i] <= '9';
-    if (!digit) return false;
+    if (!digit || !may_be_dateline(line, n)) return false;
     if (!tokenize(line, n, &t) || t.count == 0) return false;
     for (int i = 0; i < t.count;) {
         vb_date d;

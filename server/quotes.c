@@ -68,12 +68,16 @@ static bool name_at_sentence_start(const extractor *x, size_t i, size_t b);
 
 /* ---- stage 1: spans ------------------------------------------------------ */
 
-static bool is_fold(const vb_token *k, const char *s) { return !k->word && strcmp(k->fold, s) == 0; }
-static bool word_is(const vb_token *k, const char *s) { return k->word && strcmp(k->fold, s) == 0; }
+/* (The first bytes are compared first: most tokens differ there.) */
+static bool is_fold(const vb_token *k, const char *s) { return !k->word && k->fold[0] == s[0] && !strcmp(k->fold, s); }
+static bool word_is(const vb_token *k, const char *s) { return k->word && k->fold[0] == s[0] && !strcmp(k->fold, s); }
 
 static bool opener(const char *f)
 {
-    return !strcmp(f, "«") || !strcmp(f, "“") || !strcmp(f, "„") || !strcmp(f, "‹") || !strcmp(f, "\"");
+    unsigned char lead = (unsigned char)f[0];
+    if (lead == '"') return f[1] == '\0';
+    if (lead != 0xC2 && lead != 0xE2) return false; /* the UTF-8 lead bytes of the marks below */
+    return !strcmp(f, "«") || !strcmp(f, "“") || !strcmp(f, "„") || !strcmp(f, "‹");
 }
 
 /* Space (or start of text) right before token i. */
@@ -209,13 +213,10 @@ static void sentence_of(const extractor *x, size_t i, size_t *a, size_t *b)
 
 /* ---- stage 3: mentions --------------------------------------------------- */
 
-static bool is_connector(const char *w)
+/* A word that links the words of a name ("de", "of"), or "&". */
+static bool is_connector(const vb_token *k)
 {
-    if (w[0] == '\0' || w[1] == '\0' ? w[0] != '&' : w[2] != '\0' && w[3] != '\0') return false; /* 2 or 3 letters, or "&" */
-    return !strcmp(w, "de") || !strcmp(w, "du") || !strcmp(w, "des") || !strcmp(w, "d'") || !strcmp(w, "la") ||
-           !strcmp(w, "le") || !strcmp(w, "l'") || !strcmp(w, "van") || !strcmp(w, "von") || !strcmp(w, "der") ||
-           !strcmp(w, "of") || !strcmp(w, "the") || !strcmp(w, "and") || !strcmp(w, "et") || !strcmp(w, "for") ||
-           !strcmp(w, "on") || !strcmp(w, "da") || !strcmp(w, "del") || !strcmp(w, "di") || !strcmp(w, "&");
+    return k->word ? vb_tok_is(k, VB_LEX_CONNECTOR) : !strcmp(k->fold, "&");
 }
 
 /* A role: the words after a comma up to the end of the apposition. */
@@ -271,7 +272,7 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
         if (i < limit && is_fold(&tok[i], ".")) i++;
     }
     if (i >= limit || !tok[i].word || quoted(x, i)) return false;
-    bool office_of = vb_tok_is(&tok[i], VB_LEX_HUMAN) && i + 1 < limit && is_connector(tok[i + 1].fold);
+    bool office_of = vb_tok_is(&tok[i], VB_LEX_HUMAN) && i + 1 < limit && is_connector(&tok[i + 1]);
     if (tok[i].cap && !vb_tok_is(&tok[i], VB_LEX_STOP_NP) && !office_of) {
         /* A proper name: capitalised words, with connectors between them;
          * an organisation name may carry lower-case words ("Commissariat à
@@ -282,12 +283,12 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
         while (j < limit && !quoted(x, j) && j - i < 14) {
             const vb_token *k = &tok[j];
             if (k->word && k->cap) { b = ++j; continue; }
-            if (k->word && is_connector(k->fold)) { j++; continue; }
+            if (k->word && is_connector(k)) { j++; continue; }
             /* lower-case words only after "à", "de", "la" ... and at most two
              * in a row (a noun and its adjective): "à la protection de la vie
              * privée du Canada", never "Police Chief X defended the program" */
-            bool after_link = j > i && (is_connector(tok[j - 1].fold) || !strcmp(tok[j - 1].fold, "a") ||
-                                        (j >= 2 && !tok[j - 1].cap && is_connector(tok[j - 2].fold)));
+            bool after_link = j > i && (is_connector(&tok[j - 1]) || !strcmp(tok[j - 1].fold, "a") ||
+                                        (j >= 2 && !tok[j - 1].cap && is_connector(&tok[j - 2])));
             if (org && k->word && !vb_tok_is(k, VB_LEX_SPEECH) && (after_link || !strcmp(k->fold, "a")) &&
                 (!strcmp(k->fold, "a") || (!vb_tok_is(k, VB_LEX_STOP_NP) && !vb_tok_is(k, VB_LEX_AUX)))) {
                 j++;
@@ -335,21 +336,21 @@ static bool read_np(const extractor *x, size_t i, size_t limit, mention *m)
                 b++;
                 continue;
             }
-            if (vb_tok_is(k, VB_LEX_STOP_NP) && !is_connector(k->fold)) break;
+            if (vb_tok_is(k, VB_LEX_STOP_NP) && !is_connector(k)) break;
             if (vb_tok_is(k, VB_LEX_AUX)) break; /* "des associations ... ont exhorté" */
             if (vb_tok_is(k, VB_LEX_SPEECH) && !vb_tok_is(k, VB_LEX_HUMAN)) break;
             if (k->inverted) break;
             if (plural_verb_after(&tok[b - 1], k)) break;
             b++;
         }
-        while (b > i + 1 && is_connector(tok[b - 1].fold)) b--;
+        while (b > i + 1 && is_connector(&tok[b - 1])) b--;
         m->type = M_DESCRIPTION;
         /* "council member Rachel Ortiz", "l'élu écologiste Antoine Ferrer",
          * "le groupe de matériaux de construction Batiroc": the name that ends
          * the phrase is the speaker, the words before it its role. */
         size_t n = b;
         while (n > i && tok[n - 1].cap && tok[n - 1].word) n--;
-        if (n < b && n > i && !is_connector(tok[n - 1].fold)) {
+        if (n < b && n > i && !is_connector(&tok[n - 1])) {
             m->type = M_NAME;
             m->role_a = a;
             m->role_b = n;
@@ -732,17 +733,6 @@ static bool add_entity(entities *e, entity en)
     return true;
 }
 
-static bool preposition(const char *w)
-{
-    if (strlen(w) > 6) return false;
-    static const char *const preps[] = {"de", "d'", "du", "des", "a", "au", "aux", "sur", "dans", "par", "pour",
-                                        "avec", "en", "chez", "vers", "contre", "sans", "sous", "entre", "of",
-                                        "in", "on", "at", "by", "for", "with", "from", "to", "into", NULL};
-    for (const char *const *p = preps; *p; p++)
-        if (!strcmp(w, *p)) return true;
-    return false;
-}
-
 /* Does the clause that token i belongs to start at i (after ',', ';', ':',
  * a sentence end, "que"/"quand", or "selon"/"pour" which name a source)? */
 static bool starts_clause(const extractor *x, size_t i)
@@ -819,7 +809,7 @@ static bool index_entities(extractor *x, entities *e)
             size_t start = i;
             if (i > 0 && vb_tok_is(&tok[i - 1], VB_LEX_DET)) start = i - 1;
             if (!sentence_initial(x, i) || name_at_sentence_start(x, i, m.b)) {
-                bool after_prep = start > 0 && tok[start - 1].word && preposition(tok[start - 1].fold);
+                bool after_prep = start > 0 && vb_tok_is(&tok[start - 1], VB_LEX_PREPOSITION);
                 entity en = {i, m.a, m.b, vb_name_kind(&x->t, m.a, m.b), false, starts_clause(x, start) && !after_prep,
                              false, NONE};
                 if (!add_entity(e, en)) return false;
@@ -837,7 +827,7 @@ static bool index_entities(extractor *x, entities *e)
                     !strcmp(tok[d - 1].fold, "d'") || (strlen(tok[d - 1].fold) > 4 &&
                     !strcmp(tok[d - 1].fold + strlen(tok[d - 1].fold) - 4, "aine"))))
                 d--;
-            bool after_prep = d > 0 && tok[d - 1].word && preposition(tok[d - 1].fold);
+            bool after_prep = d > 0 && vb_tok_is(&tok[d - 1], VB_LEX_PREPOSITION);
             if (read_np(x, d, x->t.count, &m)) {
                 vb_kind kind = m.type == M_NAME ? vb_name_kind(&x->t, m.a, m.b) : vb_description_kind(&x->t, m.a, m.b);
                 /* "de l'adjointe au maire, Caroline Pozmentier": the name in
@@ -1051,8 +1041,8 @@ static void resolve(const extractor *x, const entities *e, const span *spans, si
             }
             if (spokes && tok[i].cap) {
                 size_t b = i + 1;
-                while (b < m->b && (tok[b].cap || is_connector(tok[b].fold))) b++;
-                while (b > i + 1 && is_connector(tok[b - 1].fold)) b--;
+                while (b < m->b && (tok[b].cap || is_connector(&tok[b]))) b++;
+                while (b > i + 1 && is_connector(&tok[b - 1])) b--;
                 out->a = i;
                 out->b = b;
                 out->kind = VB_KIND_ORGANIZATION;

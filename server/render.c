@@ -61,48 +61,72 @@ void vb_buf_json(vb_buf *b, const char *s)
     vb_buf_add(b, "\"", 1);
 }
 
-static void key(vb_buf *b, const char *k, bool first)
-{
-    if (!first) vb_buf_add(b, ",", 1);
-    vb_buf_json(b, k);
-    vb_buf_add(b, ":", 1);
-}
+/* A literal: raw JSON text known when compiling. */
+#define LIT(b, text) vb_buf_add((b), text, sizeof text - 1)
+/* The first key of an object and the ones after it. */
+#define KEY1(b, k) LIT(b, "\"" k "\":")
+#define KEY(b, k) LIT(b, ",\"" k "\":")
 
 static void number(vb_buf *b, size_t v)
 {
-    char n[24];
-    vb_buf_add(b, n, (size_t)snprintf(n, sizeof n, "%zu", v));
+    char digits[24], *p = digits + sizeof digits;
+    do *--p = (char)('0' + v % 10); while (v /= 10);
+    vb_buf_add(b, p, (size_t)(digits + sizeof digits - p));
+}
+
+/* A JSON string made of prefix, s and, if suffix is set, suffix; none of
+ * them need escaping but s. */
+static void json_joined(vb_buf *b, const char *prefix, const char *s, const char *suffix)
+{
+    LIT(b, "\"");
+    vb_buf_str(b, prefix);
+    size_t at = b->n;
+    vb_buf_json(b, s);
+    /* s's own quotes go: it is part of this string */
+    if (!b->failed && b->n - at >= 2) {
+        memmove(b->s + at, b->s + at + 1, b->n - at - 2);
+        b->n -= 2;
+    }
+    if (suffix) vb_buf_str(b, suffix);
+    LIT(b, "\"");
 }
 
 char *vb_render_document(const vb_document *doc, size_t *len)
 {
     const vb_article *a = &doc->article;
     vb_buf b = {0}, ref = {0};
-    char date[11], path[600];
+    char date[11];
     const char *precision = vb_precision_name(a->date.precision);
     char *excerpt = vb_excerpt(a->body, 200);
     char **slugs = calloc(doc->quotes.count + 1, sizeof *slugs);
     vb_date_format(&a->date, date);
 
     /* {"id","title","date","date_precision"} of every quote's article */
-    vb_buf_str(&ref, "{");
-    key(&ref, "id", true); vb_buf_json(&ref, doc->id);
-    key(&ref, "title", false); vb_buf_json(&ref, a->title);
-    key(&ref, "date", false); vb_buf_json(&ref, date[0] ? date : NULL);
-    key(&ref, "date_precision", false); vb_buf_json(&ref, precision);
-    vb_buf_str(&ref, "}");
+    LIT(&ref, "{");
+    KEY1(&ref, "id"); vb_buf_json(&ref, doc->id);
+    KEY(&ref, "title"); vb_buf_json(&ref, a->title);
+    KEY(&ref, "date"); vb_buf_json(&ref, date[0] ? date : NULL);
+    KEY(&ref, "date_precision"); vb_buf_json(&ref, precision);
+    LIT(&ref, "}");
 
-    vb_buf_str(&b, "{");
-    key(&b, "id", true); vb_buf_json(&b, doc->id);
-    key(&b, "title", false); vb_buf_json(&b, a->title);
-    key(&b, "date", false); vb_buf_json(&b, date[0] ? date : NULL);
-    key(&b, "date_precision", false); vb_buf_json(&b, precision);
-    key(&b, "lang", false); vb_buf_json(&b, a->lang);
-    key(&b, "source_url", false); vb_buf_json(&b, a->source_url);
-    key(&b, "excerpt", false); vb_buf_json(&b, excerpt);
-    key(&b, "quote_count", false); number(&b, doc->quotes.count);
-    key(&b, "speakers", false);
-    vb_buf_str(&b, "[");
+    /* Room for all of it at once, as a rule: the body, and about twice the
+     * text of each quote with its keys and its article. */
+    size_t need = a->body_len + a->body_len / 8 + 1024;
+    for (size_t i = 0; i < doc->quotes.count; i++)
+        need += 2 * (doc->quotes.items[i].end - doc->quotes.items[i].start) + 512 + ref.n;
+    if ((b.s = malloc(need))) b.cap = need;
+
+    LIT(&b, "{");
+    KEY1(&b, "id"); vb_buf_json(&b, doc->id);
+    KEY(&b, "title"); vb_buf_json(&b, a->title);
+    KEY(&b, "date"); vb_buf_json(&b, date[0] ? date : NULL);
+    KEY(&b, "date_precision"); vb_buf_json(&b, precision);
+    KEY(&b, "lang"); vb_buf_json(&b, a->lang);
+    KEY(&b, "source_url"); vb_buf_json(&b, a->source_url);
+    KEY(&b, "excerpt"); vb_buf_json(&b, excerpt);
+    KEY(&b, "quote_count"); number(&b, doc->quotes.count);
+    KEY(&b, "speakers");
+    LIT(&b, "[");
     size_t distinct = 0;
     for (size_t i = 0; slugs && i < doc->quotes.count; i++) {
         if (!doc->quotes.items[i].speaker) continue;
@@ -110,55 +134,52 @@ char *vb_render_document(const vb_document *doc, size_t *len)
         bool seen = false;
         for (size_t j = 0; j < i && slugs[i] && !seen; j++) seen = slugs[j] && !strcmp(slugs[j], slugs[i]);
         if (seen || !slugs[i]) continue;
-        if (distinct++) vb_buf_str(&b, ",");
+        if (distinct++) LIT(&b, ",");
         vb_buf_json(&b, slugs[i]);
     }
-    vb_buf_str(&b, "]");
-    snprintf(path, sizeof path, "/v1/articles/%s", doc->id);
-    key(&b, "links", false); vb_buf_str(&b, "{"); key(&b, "self", true); vb_buf_json(&b, path); vb_buf_str(&b, "}");
-    key(&b, "body", false); vb_buf_json(&b, a->body);
-    key(&b, "word_count", false); number(&b, a->word_count);
-    key(&b, "source_file", false); vb_buf_json(&b, doc->source_file);
-    key(&b, "quotes", false);
-    vb_buf_str(&b, "[");
+    LIT(&b, "]");
+    KEY(&b, "links"); LIT(&b, "{"); KEY1(&b, "self"); json_joined(&b, "/v1/articles/", doc->id, NULL); LIT(&b, "}");
+    KEY(&b, "body"); vb_buf_json(&b, a->body);
+    KEY(&b, "word_count"); number(&b, a->word_count);
+    KEY(&b, "source_file"); vb_buf_json(&b, doc->source_file);
+    KEY(&b, "quotes");
+    LIT(&b, "[");
     for (size_t i = 0; i < doc->quotes.count; i++) {
         const vb_quote *q = &doc->quotes.items[i];
-        char id[640];
-        snprintf(id, sizeof id, "%s-%zu", doc->id, i + 1);
-        if (i) vb_buf_str(&b, ",");
-        vb_buf_str(&b, "{");
-        key(&b, "id", true); vb_buf_json(&b, id);
-        key(&b, "text", false); vb_buf_json(&b, q->text);
-        key(&b, "speaker", false);
+        char n[24];
+        snprintf(n, sizeof n, "-%zu", i + 1);
+        if (i) LIT(&b, ",");
+        LIT(&b, "{");
+        KEY1(&b, "id"); json_joined(&b, "", doc->id, n);
+        KEY(&b, "text"); vb_buf_json(&b, q->text);
+        KEY(&b, "speaker");
         if (q->speaker && slugs && slugs[i]) {
-            vb_buf_str(&b, "{");
-            key(&b, "id", true); vb_buf_json(&b, slugs[i]);
-            key(&b, "name", false); vb_buf_json(&b, q->speaker);
-            key(&b, "kind", false); vb_buf_json(&b, vb_kind_name(q->kind) ? vb_kind_name(q->kind) : "anonymous");
-            vb_buf_str(&b, "}");
+            LIT(&b, "{");
+            KEY1(&b, "id"); vb_buf_json(&b, slugs[i]);
+            KEY(&b, "name"); vb_buf_json(&b, q->speaker);
+            KEY(&b, "kind"); vb_buf_json(&b, vb_kind_name(q->kind) ? vb_kind_name(q->kind) : "anonymous");
+            LIT(&b, "}");
         } else {
-            vb_buf_str(&b, "null");
+            LIT(&b, "null");
         }
-        key(&b, "role", false); vb_buf_json(&b, q->role);
-        key(&b, "cue", false); vb_buf_json(&b, q->cue);
-        key(&b, "article", false); vb_buf_add(&b, ref.s ? ref.s : "null", ref.s ? ref.n : 4);
-        key(&b, "offsets", false);
-        vb_buf_str(&b, "{"); key(&b, "start", true); number(&b, q->start);
-        key(&b, "end", false); number(&b, q->end); vb_buf_str(&b, "}");
-        char self[700];
-        snprintf(self, sizeof self, "/v1/quotes/%s", id);
-        key(&b, "links", false); vb_buf_str(&b, "{"); key(&b, "self", true); vb_buf_json(&b, self); vb_buf_str(&b, "}");
-        vb_buf_str(&b, "}");
+        KEY(&b, "role"); vb_buf_json(&b, q->role);
+        KEY(&b, "cue"); vb_buf_json(&b, q->cue);
+        KEY(&b, "article"); vb_buf_add(&b, ref.s ? ref.s : "null", ref.s ? ref.n : 4);
+        KEY(&b, "offsets");
+        LIT(&b, "{"); KEY1(&b, "start"); number(&b, q->start);
+        KEY(&b, "end"); number(&b, q->end); LIT(&b, "}");
+        KEY(&b, "links"); LIT(&b, "{"); KEY1(&b, "self"); json_joined(&b, "/v1/quotes/", doc->id, n); LIT(&b, "}");
+        LIT(&b, "}");
     }
-    vb_buf_str(&b, "]");
-    key(&b, "file", false); vb_buf_json(&b, doc->source_file);
-    vb_buf_str(&b, "}");
+    LIT(&b, "]");
+    KEY(&b, "file"); vb_buf_json(&b, doc->source_file);
+    LIT(&b, "}");
 
     for (size_t i = 0; slugs && i < doc->quotes.count; i++) free(slugs[i]);
     free(slugs);
     free(excerpt);
     free(ref.s);
-    if (b.failed || !slugs || ref.failed) { free(b.s); return NULL; }
+    if (b.failed || !b.s || !slugs || ref.failed) { free(b.s); return NULL; }
     *len = b.n;
     return b.s;
 }

@@ -121,12 +121,16 @@ uint32_t *vb_utf8_decode(const char *s, size_t n, size_t *out_len)
     uint32_t *cp = malloc((n + 1) * sizeof *cp);
     size_t i = 0, k = 0;
     if (!cp) return NULL;
+    const unsigned char *u = (const unsigned char *)s;
     while (i < n) {
-        size_t run = vb_ascii_run(s + i, n - i);
-        for (size_t j = 0; j < run; j++) cp[k + j] = (unsigned char)s[i + j];
-        k += run;
-        i += run;
-        if (i < n) cp[k++] = vb_utf8_next_wide(s, n, &i);
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL))) {
+            for (size_t j = 0; j < 8; j++) cp[k + j] = u[i + j]; /* eight ASCII bytes, unrolled */
+            k += 8;
+            i += 8;
+        } else {
+            cp[k++] = vb_utf8_next(s, n, &i);
+        }
     }
     cp[k] = 0;
     *out_len = k;

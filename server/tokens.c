@@ -419,12 +419,22 @@ static const char *const stop_fr[] = {"le", "la", "les", "des", "est", "une", "e
 static const char *const stop_en[] = {"the", "and", "of", "to", "is", "that", "for", "in", "with", "was", "on",
                                       "said", "it", "are", "be", "by", "has", "have", NULL};
 
+/* Short words that link the words of a name: "Ligue des droits de
+ * l'Homme", "Ursula von der Leyen", "Bank of America". */
+static const char *const connectors[] = {"de", "du", "des", "d'", "la", "le", "l'", "van", "von", "der", "of",
+                                         "the", "and", "et", "for", "on", "da", "del", "di", NULL};
+
+static const char *const prepositions[] = {"de", "d'", "du", "des", "a", "au", "aux", "sur", "dans", "par", "pour",
+                                           "avec", "en", "chez", "vers", "contre", "sans", "sous", "entre", "of",
+                                           "in", "on", "at", "by", "for", "with", "from", "to", "into", NULL};
+
 static const char *const *const lists[VB_LEX_COUNT] = {
     [VB_LEX_SPEECH] = speech_forms, [VB_LEX_AUX] = aux, [VB_LEX_SKIP] = skip, [VB_LEX_DET] = det,
     [VB_LEX_TITLE] = titles, [VB_LEX_PRONOUN] = pronouns, [VB_LEX_HUMAN] = human,
     [VB_LEX_COLLECTIVE] = collective, [VB_LEX_COMPANY] = company, [VB_LEX_ORG_MARKER] = org_markers,
     [VB_LEX_FIRST_NAME] = first_names, [VB_LEX_STOP_NP] = stop_np, [VB_LEX_ACCORDING] = according,
-    [VB_LEX_STOP_FR] = stop_fr, [VB_LEX_STOP_EN] = stop_en};
+    [VB_LEX_STOP_FR] = stop_fr, [VB_LEX_STOP_EN] = stop_en, [VB_LEX_CONNECTOR] = connectors,
+    [VB_LEX_PREPOSITION] = prepositions};
 
 /* One open-addressing hash set per list. */
 typedef struct word_set {

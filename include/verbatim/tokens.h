@@ -54,6 +54,8 @@ typedef enum vb_lex {
     VB_LEX_ACCORDING,   /* selon, d'après (one token "d'apres" is never made: see quotes.c) */
     VB_LEX_STOP_FR,     /* the most common French words */
     VB_LEX_STOP_EN,     /* the most common English words */
+    VB_LEX_CONNECTOR,   /* short words inside names: de, la, van, of, the, and */
+    VB_LEX_PREPOSITION, /* de, dans, pour, of, in, with */
     VB_LEX_COUNT
 } vb_lex;
 
