@@ -144,8 +144,14 @@ static char *source_url(const line *lines, size_t count)
 {
     static const char *const lead_ins[] = {"à l’URL ", "à l'URL ", "at the URL ", "Source : ", "Source: ",
                                            "source : ", "Lien : ", "Original: ", "Article original : ", NULL};
+    const char *http = NULL; /* the next "http" in the text, found once for all lines */
     for (size_t i = 0; i < count; i++) {
-        if (!memmem(lines[i].s, lines[i].n, "http", 4)) continue;
+        if (http != NULL && http < lines[i].s) http = NULL;
+        if (!http) {
+            const char *end = lines[count - 1].s + lines[count - 1].n;
+            if (!(http = memmem(lines[i].s, (size_t)(end - lines[i].s), "http", 4))) break;
+        }
+        if (http + 4 > lines[i].s + lines[i].n) continue;
         for (const char *const *l = lead_ins; *l; l++) {
             const char *at = find_str(lines[i].s, lines[i].n, *l);
             if (!at) continue;

@@ -27,7 +27,9 @@ static void print_document(char *text, size_t len, bool first)
 
 static int extract(const vb_config *cfg)
 {
+    static char out[1 << 16]; /* a document is some 10 KB of JSON: fewer writes */
     int rc = 0;
+    setvbuf(stdout, out, _IOFBF, sizeof out);
     for (int i = 0; i < cfg->file_count; i++) {
         const char *path = cfg->files[i];
         char why[96], *data = NULL, *copy = strdup(path);

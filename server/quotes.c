@@ -50,8 +50,9 @@ typedef struct extractor {
     size_t count, cap;
     size_t *in_span;     /* per token: span index + 1, or 0 */
     bool inside;         /* reading an incise between the marks: spans do not stop phrases */
-    uint64_t *cap_mid;   /* hashes of words capitalised inside a sentence, sorted */
-    size_t cap_mid_count;
+    uint64_t *cap_mid;   /* hashes of words capitalised inside a sentence: a set, 0 for empty */
+    size_t cap_mid_mask; /* its size - 1 */
+    bool cap_mid_zero;   /* the hash 0, which has no slot */
     const void *dominant; /* cached dominant organisation (an entity), once known */
     bool dominant_known;
     struct scored *surnames; /* persons' full names by the hash of their last word */
@@ -758,23 +759,32 @@ static uint64_t word_hash(const char *w)
     return h;
 }
 
-static int by_value(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The words the text capitalises inside sentences (names, not sentence
- * openers), as sorted hashes: built once per article. */
+ * openers), as a set of hashes: built once per article. */
 static bool index_capitalised(extractor *x)
 {
-    x->cap_mid = malloc((x->t.count + 1) * sizeof *x->cap_mid);
-    if (!x->cap_mid) return false;
-    for (size_t j = 0; j < x->t.count; j++)
-        if (x->t.tok[j].cap && x->t.tok[j].word && !sentence_initial(x, j))
-            x->cap_mid[x->cap_mid_count++] = word_hash(x->t.tok[j].fold);
-    qsort(x->cap_mid, x->cap_mid_count, sizeof *x->cap_mid, by_value);
+    size_t caps = 0, size = 16;
+    for (size_t j = 0; j < x->t.count; j++) caps += x->t.tok[j].cap && x->t.tok[j].word;
+    while (size < 2 * caps) size *= 2;
+    if (!(x->cap_mid = calloc(size, sizeof *x->cap_mid))) return false;
+    x->cap_mid_mask = size - 1;
+    for (size_t j = 0; j < x->t.count; j++) {
+        if (!x->t.tok[j].cap || !x->t.tok[j].word || sentence_initial(x, j)) continue;
+        uint64_t h = word_hash(x->t.tok[j].fold);
+        if (h == 0) { x->cap_mid_zero = true; continue; }
+        size_t k = h & x->cap_mid_mask;
+        while (x->cap_mid[k] && x->cap_mid[k] != h) k = (k + 1) & x->cap_mid_mask;
+        x->cap_mid[k] = h;
+    }
     return true;
+}
+
+static bool capitalised_mid_sentence(const extractor *x, uint64_t h)
+{
+    if (h == 0) return x->cap_mid_zero;
+    for (size_t k = h & x->cap_mid_mask; x->cap_mid[k]; k = (k + 1) & x->cap_mid_mask)
+        if (x->cap_mid[k] == h) return true;
+    return false;
 }
 
 /* A capitalised word that opens a sentence is a name only if the text also
@@ -791,8 +801,7 @@ static bool name_at_sentence_start(const extractor *x, size_t i, size_t b)
         if (vb_tok_is(&tok[b], VB_LEX_AUX) || vb_tok_is(&tok[b], VB_LEX_SPEECH)) return true;
         if (n > 4 && !strcmp(tok[b].fold + n - 2, "ed")) return true; /* "Amazon released" */
     }
-    uint64_t h = word_hash(tok[i].fold);
-    return x->cap_mid_count && bsearch(&h, x->cap_mid, x->cap_mid_count, sizeof h, by_value) != NULL;
+    return capitalised_mid_sentence(x, word_hash(tok[i].fold));
 }
 
 /* Every named entity and description of people or organisations outside the

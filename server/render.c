@@ -9,7 +9,7 @@
 
 #include "verbatim/text.h"
 
-void vb_buf_add(vb_buf *b, const char *s, size_t n)
+void vb_buf_add_grown(vb_buf *b, const char *s, size_t n)
 {
     if (b->failed) return;
     if (b->n + n + 1 > b->cap) {

@@ -8,6 +8,7 @@
 #include "verbatim/tokens.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,22 +36,52 @@ static bool is_elision(const char *w, size_t len)
 /* Words of the lists are shorter than WORD_MAX bytes. */
 #define WORD_MAX 32
 
+/* A word's hash, fed a byte at a time as the word is written and mixed
+ * eight bytes at a time. (Reading back bytes just stored, as one 64-bit
+ * load, would wait on the stores.) */
+typedef struct word_hash {
+    uint64_t h, chunk;
+    unsigned shift;
+} word_hash;
+
+#define WORD_HASH_INIT {0x9E3779B97F4A7C15ULL, 0, 0}
+
+static inline void hash_mix(word_hash *w)
+{
+    w->h = (w->h ^ w->chunk) * 0xFF51AFD7ED558CCDULL;
+    w->h ^= w->h >> 29;
+    w->chunk = 0;
+    w->shift = 0;
+}
+
+static inline void hash_feed(word_hash *w, unsigned char b)
+{
+    w->chunk |= (uint64_t)b << w->shift;
+    if ((w->shift += 8) == 64) hash_mix(w);
+}
+
+static inline uint64_t hash_done(word_hash *w, size_t n)
+{
+    if (w->shift) hash_mix(w);
+    uint64_t h = (w->h ^ n) * 0xFF51AFD7ED558CCDULL;
+    return h ^ h >> 32;
+}
+
 static uint32_t lex_mask(const char *folded, size_t len);
-static uint32_t lex_mask_padded(const char *folded, size_t len);
+static uint32_t lex_lookup(uint64_t hash, const char *folded, size_t len);
 static bool lex_ready(void);
 
 /* ASCII letters and digits: 2 for a capital, 1 for the others. */
 static const unsigned char ascii_class[128] = {['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 2};
 
-/* Which lists the token's word (len bytes, hashed as h) belongs to, bare or
- * with a pronoun ("ecrit-il"); hyphen: the word holds a '-'. */
-static void classify(vb_token *k, size_t n, bool hyphen)
+/* Which lists the token's word (n bytes, hashed as hash) belongs to, bare
+ * or with a pronoun ("ecrit-il"); hyphen: the word holds a '-'. */
+static void classify(vb_token *k, size_t n, uint64_t hash, bool hyphen)
 {
     static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
                                           "-elles", "-il", "-elle", "-on", "-nous", NULL};
     static const unsigned char clitic_len[] = {5, 7, 5, 6, 8, 4, 6, 3, 5, 3, 5};
-    _Static_assert(sizeof k->fold >= WORD_MAX, "a token's word is hashed in place");
-    k->lex = lex_mask_padded(k->fold, n); /* the token was zeroed before its word was written */
+    k->lex = lex_lookup(hash, k->fold, n);
     if (!hyphen) return;
     for (size_t c = 0; clitics[c]; c++) {
         size_t m = clitic_len[c];
@@ -78,9 +109,12 @@ bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8])
 }
 
 /* Reads the word that starts at cp[i] (a letter or digit) into k; returns
- * the offset after it, and sets *bytes to the length of its folded form. */
-static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, size_t *bytes, bool *hyphen)
+ * the offset after it, and sets *bytes to the length of its folded form and
+ * *hash to its hash. */
+static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, size_t *bytes, uint64_t *hash,
+                        bool *hyphen)
 {
+    word_hash wh = WORD_HASH_INIT;
     char *fold = k->fold;
     const size_t room = sizeof k->fold - 4; /* a folded code point takes up to 4 bytes */
     size_t len = 0, letters = 0;
@@ -94,7 +128,9 @@ static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, siz
         while (i < stop && cp[i] < 0x80 && ascii_class[cp[i]]) {
             unsigned cls = ascii_class[cp[i]];
             seen |= cls;
-            fold[len + (i - from)] = (char)(cp[i] | (cls & 2) << 4);
+            unsigned char b = (unsigned char)(cp[i] | (cls & 2) << 4);
+            fold[len + (i - from)] = (char)b;
+            hash_feed(&wh, b);
             i++;
         }
         len += i - from;
@@ -115,10 +151,14 @@ static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, siz
                 fold[len] = '\0';
                 if (is_elision(fold, len) && len + 1 < sizeof k->fold) {
                     fold[len++] = '\'';
+                    hash_feed(&wh, '\'');
                     i++;
                 } else if (i + 1 < n && vb_is_alnum(cp[i + 1])) {
                     /* "aujourd'hui", "O'Neil": the apostrophe joins. */
-                    if (len + 1 < sizeof k->fold) fold[len++] = '\'';
+                    if (len + 1 < sizeof k->fold) {
+                        fold[len++] = '\'';
+                        hash_feed(&wh, '\'');
+                    }
                     i++;
                     continue;
                 }
@@ -134,13 +174,16 @@ static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, siz
         for (size_t j = 0; j < m; j++)
             if (len < room) {
                 *hyphen |= f[j] == '-';
-                len += vb_utf8_put(fold + len, f[j]);
+                size_t put = vb_utf8_put(fold + len, f[j]);
+                for (size_t b = 0; b < put; b++) hash_feed(&wh, (unsigned char)fold[len + b]);
+                len += put;
             }
         i++;
     }
     fold[len] = '\0';
     k->upper = letters >= 2 && seen == 2;
     *bytes = len;
+    *hash = hash_done(&wh, len);
     return i;
 }
 
@@ -171,10 +214,11 @@ bool vb_text_init(vb_text *t, const char *body, size_t n)
         para = false;
         if (vb_is_alnum(c)) {
             size_t bytes;
+            uint64_t hash;
             bool hyphen;
-            i = read_word(cp, len, i, k, &bytes, &hyphen);
+            i = read_word(cp, len, i, k, &bytes, &hash, &hyphen);
             k->end = i;
-            if (lists) classify(k, bytes, hyphen);
+            if (lists) classify(k, bytes, hash, hyphen);
             continue;
         }
         uint32_t f[2];
@@ -445,26 +489,14 @@ typedef struct word_set {
 static word_set sets[VB_LEX_COUNT];
 static bool sets_ok;
 
-/* Hash of a word of n < WORD_MAX bytes in a buffer that holds zeros after
- * it up to WORD_MAX, taken eight bytes at a time. */
-static uint64_t hash_padded(const char *p, size_t n)
+static uint64_t hash_n(const char *s, size_t n)
 {
-    uint64_t h = n * 0x9E3779B97F4A7C15ULL, w;
-    for (size_t i = 0; i < n; i += 8) {
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-        h ^= h >> 29;
-    }
-    return h;
+    word_hash wh = WORD_HASH_INIT;
+    for (size_t i = 0; i < n; i++) hash_feed(&wh, (unsigned char)s[i]);
+    return hash_done(&wh, n);
 }
 
-static uint64_t hash(const char *s)
-{
-    char padded[WORD_MAX] = {0};
-    size_t n = strlen(s);
-    memcpy(padded, s, n);
-    return hash_padded(padded, n);
-}
+static uint64_t hash(const char *s) { return hash_n(s, strlen(s)); }
 
 static void set_add(word_set *set, const char *w)
 {
@@ -523,35 +555,42 @@ static void build_sets(void)
 }
 
 /* One more table: every word of every list, with the mask of its lists, so
- * that a token asks once. */
+ * that a token asks once. Its slots are small and the words kept apart, so
+ * that the table stays in cache: a word is read only when its hash matches. */
 typedef struct mask_slot {
-    uint32_t hash, len, mask; /* len 0: an empty slot */
-    char word[WORD_MAX];      /* zeros after the word */
+    uint32_t hash, len, mask, word; /* len 0: an empty slot; word: its index in words */
 } mask_slot;
 static mask_slot *masks;
 static size_t masks_size;
+static char (*words)[WORD_MAX];
+/* A bit per value of a hash's bits 16..31, set for the words of the lists:
+ * most words of a text are in none, and this 8 KiB says so from L1 cache. */
+static uint64_t present[1024];
 
 static void build_masks(void)
 {
-    size_t total = 0;
-    for (int l = 0; l < VB_LEX_COUNT; l++) total += sets[l].mask + 1;
+    size_t total = 0, count = 0;
+    for (int l = 0; l < VB_LEX_COUNT; l++)
+        for (size_t i = 0; i <= sets[l].mask; i++) total += sets[l].slots[i][0] != '\0';
     masks_size = 64;
-    while (masks_size < total) masks_size *= 2;
-    if (!(masks = calloc(masks_size, sizeof *masks))) return;
+    while (masks_size < 2 * total) masks_size *= 2;
+    masks = calloc(masks_size, sizeof *masks);
+    words = calloc(total, sizeof *words);
+    if (!masks || !words) { free(masks); free(words); masks = NULL; return; }
     for (int l = 0; l < VB_LEX_COUNT; l++)
         for (size_t i = 0; i <= sets[l].mask; i++) {
             const char *w = sets[l].slots[i];
             if (!w[0]) continue;
             uint64_t h = hash(w);
+            uint32_t bit = (uint32_t)(h >> 16) & 0xFFFF;
+            present[bit >> 6] |= 1ULL << (bit & 63);
             for (size_t j = h & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
                 if (!masks[j].len) {
-                    strcpy(masks[j].word, w);
-                    masks[j].hash = (uint32_t)(h >> 32);
-                    masks[j].len = (uint32_t)strlen(w);
-                    masks[j].mask = 1u << l;
+                    strcpy(words[count], w);
+                    masks[j] = (mask_slot){(uint32_t)(h >> 32), (uint32_t)strlen(w), 1u << l, (uint32_t)count++};
                     break;
                 }
-                if (!strcmp(masks[j].word, w)) { masks[j].mask |= 1u << l; break; }
+                if (!strcmp(words[masks[j].word], w)) { masks[j].mask |= 1u << l; break; }
             }
         }
 }
@@ -564,38 +603,39 @@ static void build_all(void)
 
 static pthread_once_t all_once = PTHREAD_ONCE_INIT;
 
+static atomic_bool lists_built; /* set once build_all has run: the common case skips pthread_once */
+
+static void build_all_once(void)
+{
+    build_all();
+    atomic_store_explicit(&lists_built, true, memory_order_release);
+}
+
 static bool lex_ready(void)
 {
-    pthread_once(&all_once, build_all);
+    if (!atomic_load_explicit(&lists_built, memory_order_acquire)) pthread_once(&all_once, build_all_once);
     return masks != NULL;
 }
 
-/* The lists of the word p[0..n), zero-padded up to WORD_MAX bytes. */
-static uint32_t lex_mask_padded(const char *p, size_t n)
+/* The lists of the word w[0..n) whose hash is h. */
+static uint32_t lex_lookup(uint64_t h, const char *w, size_t n)
 {
-    if (n >= WORD_MAX) return 0;
-    uint64_t h = hash_padded(p, n);
+    uint32_t bit = (uint32_t)(h >> 16) & 0xFFFF;
+    if (n >= WORD_MAX || !(present[bit >> 6] >> (bit & 63) & 1)) return 0;
     for (size_t j = h & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
         const mask_slot *m = &masks[j];
         if (!m->len) return 0;
         if (m->hash != (uint32_t)(h >> 32) || m->len != n) continue;
-        bool equal = true;
-        for (size_t i = 0; i < n && equal; i += 8) {
-            uint64_t a, b;
-            memcpy(&a, p + i, 8);
-            memcpy(&b, m->word + i, 8);
-            equal = a == b;
-        }
-        if (equal) return m->mask;
+        const char *word = words[m->word];
+        size_t i = 0;
+        while (i < n && word[i] == w[i]) i++; /* bytes one at a time: w was just written */
+        if (i == n) return m->mask;
     }
 }
 
 static uint32_t lex_mask(const char *w, size_t n)
 {
-    char padded[WORD_MAX] = {0};
-    if (n >= WORD_MAX) return 0;
-    memcpy(padded, w, n);
-    return lex_mask_padded(padded, n);
+    return lex_lookup(hash_n(w, n), w, n);
 }
 
 uint32_t vb_lex_lists(const char *w, size_t n)

@@ -6,7 +6,9 @@
 #ifndef VERBATIM_RENDER_H
 #define VERBATIM_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "verbatim/document.h"
 
@@ -20,7 +22,19 @@ typedef struct vb_buf {
     bool failed;
 } vb_buf;
 
-void vb_buf_add(vb_buf *b, const char *s, size_t n);
+void vb_buf_add_grown(vb_buf *b, const char *s, size_t n);
+
+/* Appends n bytes: inline while they fit (most calls add a few bytes). */
+static inline void vb_buf_add(vb_buf *b, const char *s, size_t n)
+{
+    if (b->cap - b->n > n && !b->failed) { /* cap is 0 until the first growth */
+        memcpy(b->s + b->n, s, n);
+        b->n += n;
+        b->s[b->n] = '\0';
+        return;
+    }
+    vb_buf_add_grown(b, s, n);
+}
 void vb_buf_str(vb_buf *b, const char *s); /* raw */
 void vb_buf_json(vb_buf *b, const char *s); /* a JSON string, or null for NULL */
 
