@@ -137,6 +137,19 @@ static const char *find_str(const char *s, size_t n, const char *needle)
     return memmem(s, n, needle, strlen(needle));
 }
 
+/* The first "http://" or "https://" in s[0..n), or NULL. Found by its
+ * colon: colons are rare in prose, the letters "http" are not. */
+static const char *find_url(const char *s, size_t n)
+{
+    const char *end = s + n;
+    for (const char *p = memchr(s, ':', n); p; p = memchr(p + 1, ':', (size_t)(end - p - 1))) {
+        if (end - p < 3 || p[1] != '/' || p[2] != '/') continue;
+        if (p - s >= 5 && !memcmp(p - 5, "https", 5)) return p - 5;
+        if (p - s >= 4 && !memcmp(p - 4, "http", 4)) return p - 4;
+    }
+    return NULL;
+}
+
 /* The article's own URL: one named as its source ("à l'URL https://...",
  * "Source : https://..."), else the first line that is nothing but a URL in
  * the second half of the text (where pages print their permalink). */
@@ -144,14 +157,14 @@ static char *source_url(const line *lines, size_t count)
 {
     static const char *const lead_ins[] = {"à l’URL ", "à l'URL ", "at the URL ", "Source : ", "Source: ",
                                            "source : ", "Lien : ", "Original: ", "Article original : ", NULL};
-    const char *http = NULL; /* the next "http" in the text, found once for all lines */
+    const char *http = NULL; /* the next URL in the text, found once for all lines */
     for (size_t i = 0; i < count; i++) {
         if (http != NULL && http < lines[i].s) http = NULL;
         if (!http) {
             const char *end = lines[count - 1].s + lines[count - 1].n;
-            if (!(http = memmem(lines[i].s, (size_t)(end - lines[i].s), "http", 4))) break;
+            if (!(http = find_url(lines[i].s, (size_t)(end - lines[i].s)))) break;
         }
-        if (http + 4 > lines[i].s + lines[i].n) continue;
+        if (http + 7 > lines[i].s + lines[i].n) continue;
         for (const char *const *l = lead_ins; *l; l++) {
             const char *at = find_str(lines[i].s, lines[i].n, *l);
             if (!at) continue;
@@ -174,6 +187,9 @@ static char *source_url(const line *lines, size_t count)
     return NULL;
 }
 
+/* ASCII letters (2) and digits (1). */
+static const unsigned char ascii_word[128] = {['0' ... '9'] = 1, ['A' ... 'Z'] = 2, ['a' ... 'z'] = 2};
+
 const char *vb_detect_lang(const char *text, size_t n)
 {
     int score_fr = 0, score_en = 0;
@@ -181,20 +197,24 @@ const char *vb_detect_lang(const char *text, size_t n)
     char word[8];
     if (n > 1500) n = 1500; /* two hundred words tell the language */
     while (i < n) {
+        unsigned char b = (unsigned char)text[i];
+        if (b < 0x80 && !ascii_word[b]) { i++; continue; } /* between words */
         size_t len = 0;
         bool too_long = false;
         while (i < n) {
-            unsigned char b = (unsigned char)text[i];
+            b = (unsigned char)text[i];
             if (b < 0x80) { /* ASCII: no decoding, folding is lower-casing */
+                unsigned cls = ascii_word[b];
+                if (!cls) break;
                 i++;
-                bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
-                if (!letter && !(b >= '0' && b <= '9')) { if (len > 0 || too_long) break; continue; }
-                if (len < 4) word[len++] = (char)(letter ? b | 0x20 : b);
+                if (len < 4) word[len++] = (char)(cls == 2 ? b | 0x20 : b);
                 else too_long = true;
                 continue;
             }
+            size_t at = i;
             uint32_t cp = vb_utf8_next(text, n, &i), f[2];
             if (!vb_is_alnum(cp)) { if (len > 0 || too_long) break; continue; }
+            (void)at;
             size_t k = vb_fold_cp(cp, f);
             for (size_t j = 0; j < k; j++) {
                 if (f[j] < 0x80 && len < 4) word[len++] = (char)f[j];

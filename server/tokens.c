@@ -60,8 +60,13 @@ static inline void hash_feed(word_hash *w, unsigned char b)
     if ((w->shift += 8) == 64) hash_mix(w);
 }
 
+/* The key lex_lookup takes: a word of up to SHORT_WORD bytes is its own
+ * key, its bytes packed into a number; a longer one is hashed. */
+#define SHORT_WORD 4
+
 static inline uint64_t hash_done(word_hash *w, size_t n)
 {
+    if (n <= SHORT_WORD) return w->chunk;
     if (w->shift) hash_mix(w);
     uint64_t h = (w->h ^ n) * 0xFF51AFD7ED558CCDULL;
     return h ^ h >> 32;
@@ -496,7 +501,12 @@ static uint64_t hash_n(const char *s, size_t n)
     return hash_done(&wh, n);
 }
 
-static uint64_t hash(const char *s) { return hash_n(s, strlen(s)); }
+static uint64_t hash(const char *s)
+{
+    size_t n = strlen(s);
+    uint64_t h = hash_n(s, n);
+    return n <= SHORT_WORD ? h * 0x9E3779B97F4A7C15ULL >> 32 : h; /* a short word's key, spread */
+}
 
 static void set_add(word_set *set, const char *w)
 {
@@ -563,13 +573,19 @@ typedef struct mask_slot {
 static mask_slot *masks;
 static size_t masks_size;
 static char (*words)[WORD_MAX];
+/* Words of up to SHORT_WORD bytes, the most frequent in any text, by key
+ * alone: a slot holds the key (0: empty) and the mask. */
+#define SHORT_SLOTS 1024
+static uint32_t short_keys[SHORT_SLOTS], short_masks[SHORT_SLOTS];
+
+static size_t short_slot(uint32_t key) { return (key * 0x9E3779B1u) >> 22; } /* 10 bits: SHORT_SLOTS */
 /* A bit per value of a hash's bits 16..31, set for the words of the lists:
  * most words of a text are in none, and this 8 KiB says so from L1 cache. */
 static uint64_t present[1024];
 
 static void build_masks(void)
 {
-    size_t total = 0, count = 0;
+    size_t total = 0, count = 0, shorts = 0;
     for (int l = 0; l < VB_LEX_COUNT; l++)
         for (size_t i = 0; i <= sets[l].mask; i++) total += sets[l].slots[i][0] != '\0';
     masks_size = 64;
@@ -581,7 +597,20 @@ static void build_masks(void)
         for (size_t i = 0; i <= sets[l].mask; i++) {
             const char *w = sets[l].slots[i];
             if (!w[0]) continue;
-            uint64_t h = hash(w);
+            size_t n = strlen(w);
+            uint64_t h = hash_n(w, n);
+            if (n <= SHORT_WORD) {
+                size_t j = short_slot((uint32_t)h);
+                while (short_keys[j] && short_keys[j] != (uint32_t)h) j = (j + 1) % SHORT_SLOTS;
+                if (!short_keys[j] && ++shorts > SHORT_SLOTS / 2) { /* the lists outgrew the table */
+                    free(masks);
+                    masks = NULL;
+                    return;
+                }
+                short_keys[j] = (uint32_t)h;
+                short_masks[j] |= 1u << l;
+                continue;
+            }
             uint32_t bit = (uint32_t)(h >> 16) & 0xFFFF;
             present[bit >> 6] |= 1ULL << (bit & 63);
             for (size_t j = h & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
@@ -620,6 +649,11 @@ static bool lex_ready(void)
 /* The lists of the word w[0..n) whose hash is h. */
 static uint32_t lex_lookup(uint64_t h, const char *w, size_t n)
 {
+    if (n <= SHORT_WORD) {
+        for (size_t j = short_slot((uint32_t)h); short_keys[j]; j = (j + 1) % SHORT_SLOTS)
+            if (short_keys[j] == (uint32_t)h) return short_masks[j];
+        return 0;
+    }
     uint32_t bit = (uint32_t)(h >> 16) & 0xFFFF;
     if (n >= WORD_MAX || !(present[bit >> 6] >> (bit & 63) & 1)) return 0;
     for (size_t j = h & (masks_size - 1);; j = (j + 1) & (masks_size - 1)) {
