@@ -764,18 +764,21 @@ static uint64_t word_hash(const char *w)
 static bool index_capitalised(extractor *x)
 {
     size_t caps = 0, size = 16;
-    for (size_t j = 0; j < x->t.count; j++) caps += x->t.tok[j].cap && x->t.tok[j].word;
+    uint64_t *found = malloc((x->t.count + 1) * sizeof *found);
+    if (!found) return false;
+    for (size_t j = 0; j < x->t.count; j++)
+        if (x->t.tok[j].cap && x->t.tok[j].word && !sentence_initial(x, j)) found[caps++] = word_hash(x->t.tok[j].fold);
     while (size < 2 * caps) size *= 2;
-    if (!(x->cap_mid = calloc(size, sizeof *x->cap_mid))) return false;
+    if (!(x->cap_mid = calloc(size, sizeof *x->cap_mid))) { free(found); return false; }
     x->cap_mid_mask = size - 1;
-    for (size_t j = 0; j < x->t.count; j++) {
-        if (!x->t.tok[j].cap || !x->t.tok[j].word || sentence_initial(x, j)) continue;
-        uint64_t h = word_hash(x->t.tok[j].fold);
+    for (size_t j = 0; j < caps; j++) {
+        uint64_t h = found[j];
         if (h == 0) { x->cap_mid_zero = true; continue; }
         size_t k = h & x->cap_mid_mask;
         while (x->cap_mid[k] && x->cap_mid[k] != h) k = (k + 1) & x->cap_mid_mask;
         x->cap_mid[k] = h;
     }
+    free(found);
     return true;
 }
 

@@ -95,7 +95,7 @@ static void classify(vb_token *k, size_t n, uint64_t hash, bool hyphen)
             if (k->inverted) {
                 const char *p = clitics[c] + 1;
                 if (strncmp(p, "t-", 2) == 0) p += 2;
-                snprintf(k->pronoun, sizeof k->pronoun, "%s", p);
+                k->pronoun = p;
             }
             return;
         }
@@ -107,7 +107,7 @@ bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8])
     pronoun[0] = '\0';
     if (vb_tok_is(k, list)) return true;
     if ((k->inverted >> list) & 1u) {
-        memcpy(pronoun, k->pronoun, 8);
+        snprintf(pronoun, 8, "%s", k->pronoun);
         return true;
     }
     return false;
@@ -116,12 +116,11 @@ bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8])
 /* Reads the word that starts at cp[i] (a letter or digit) into k; returns
  * the offset after it, and sets *bytes to the length of its folded form and
  * *hash to its hash. */
-static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, size_t *bytes, uint64_t *hash,
-                        bool *hyphen)
+static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, char *fold, size_t *bytes,
+                        uint64_t *hash, bool *hyphen)
 {
     word_hash wh = WORD_HASH_INIT;
-    char *fold = k->fold;
-    const size_t room = sizeof k->fold - 4; /* a folded code point takes up to 4 bytes */
+    const size_t room = VB_FOLD_MAX + 1 - 4; /* a folded code point takes up to 4 bytes */
     size_t len = 0, letters = 0;
     unsigned seen = 0; /* ascii_class bits of the letters and digits: 1 for any but a capital */
     k->word = true;
@@ -154,13 +153,13 @@ static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, siz
             /* "d'Amazon": the elided article is a token of its own. */
             if (is_apostrophe(c)) {
                 fold[len] = '\0';
-                if (is_elision(fold, len) && len + 1 < sizeof k->fold) {
+                if (is_elision(fold, len) && len < VB_FOLD_MAX) {
                     fold[len++] = '\'';
                     hash_feed(&wh, '\'');
                     i++;
                 } else if (i + 1 < n && vb_is_alnum(cp[i + 1])) {
                     /* "aujourd'hui", "O'Neil": the apostrophe joins. */
-                    if (len + 1 < sizeof k->fold) {
+                    if (len < VB_FOLD_MAX) {
                         fold[len++] = '\'';
                         hash_feed(&wh, '\'');
                     }
@@ -199,6 +198,10 @@ bool vb_text_init(vb_text *t, const char *body, size_t n)
     memset(t, 0, sizeof *t);
     if (!(t->cp = vb_utf8_decode(body, n, &t->len))) return false;
     if (!(t->tok = malloc(cap * sizeof *t->tok))) { vb_text_free(t); return false; }
+    /* A token's folded text takes at most 4 bytes per byte of the body, its
+     * NUL included (3 for an invalid byte, folded to U+FFFD). */
+    size_t folds_cap = 4 * n + VB_FOLD_MAX + 1, folds_len = 0;
+    if (!(t->folds = malloc(folds_cap))) { vb_text_free(t); return false; }
     const uint32_t *cp = t->cp;
     size_t len = t->len, count = 0;
     vb_token *tok = t->tok;
@@ -212,23 +215,25 @@ bool vb_text_init(vb_text *t, const char *body, size_t n)
             if (!grown) { t->count = count; vb_text_free(t); return false; }
             t->tok = tok = grown;
         }
+        if (folds_len + VB_FOLD_MAX + 1 > folds_cap) { t->count = count; vb_text_free(t); return false; } /* never */
         vb_token *k = &tok[count++];
-        memset(k, 0, sizeof *k);
-        k->start = i;
-        k->para_start = para;
+        char *fold = t->folds + folds_len;
+        *k = (vb_token){.start = i, .fold = fold, .pronoun = "", .para_start = para};
         para = false;
+        size_t bytes = 0;
         if (vb_is_alnum(c)) {
-            size_t bytes;
             uint64_t hash;
             bool hyphen;
-            i = read_word(cp, len, i, k, &bytes, &hash, &hyphen);
+            i = read_word(cp, len, i, k, fold, &bytes, &hash, &hyphen);
             k->end = i;
             if (lists) classify(k, bytes, hash, hyphen);
-            continue;
+        } else {
+            uint32_t f[2];
+            if (vb_fold_cp(c, f)) bytes = vb_utf8_put(fold, f[0]);
+            fold[bytes] = '\0';
+            k->end = ++i;
         }
-        uint32_t f[2];
-        if (vb_fold_cp(c, f)) vb_utf8_put(k->fold, f[0]);
-        k->end = ++i;
+        folds_len += bytes + 1;
     }
     t->count = count;
     return true;
@@ -239,6 +244,7 @@ void vb_text_free(vb_text *t)
     if (!t) return;
     free(t->cp);
     free(t->tok);
+    free(t->folds);
     memset(t, 0, sizeof *t);
 }
 

@@ -9,23 +9,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A token is small (48 bytes, its folded text kept apart): the extractor
+ * walks every token of an article many times. */
 typedef struct vb_token {
-    size_t start, end;  /* code point offsets in the body */
-    char fold[48];      /* folded text ("ecrivent-ils", "d'", ","); truncated if longer */
-    bool word;          /* letters or digits (else one mark) */
-    bool cap;           /* starts with a capital letter */
-    bool upper;         /* all capitals, 2+ letters (an acronym: ACLU) */
-    bool para_start;    /* first token of a paragraph */
-    uint32_t lex;       /* bit l set: the word is in list l (vb_lex) */
-    uint32_t inverted;  /* bit l set: a form of list l with a subject pronoun ("ecrit-il") */
-    char pronoun[8];    /* that pronoun ("il"), or "" */
+    size_t start, end;   /* code point offsets in the body */
+    const char *fold;    /* folded text ("ecrivent-ils", "d'", ","), cut at VB_FOLD_MAX bytes */
+    const char *pronoun; /* the subject pronoun of an inverted form ("il"), or "" */
+    uint32_t lex;        /* bit l set: the word is in list l (vb_lex) */
+    uint32_t inverted;   /* bit l set: a form of list l with a subject pronoun ("ecrit-il") */
+    bool word;           /* letters or digits (else one mark) */
+    bool cap;            /* starts with a capital letter */
+    bool upper;          /* all capitals, 2+ letters (an acronym: ACLU) */
+    bool para_start;     /* first token of a paragraph */
 } vb_token;
+
+#define VB_FOLD_MAX 47
 
 typedef struct vb_text {
     uint32_t *cp;       /* the body's code points */
     size_t len;
     vb_token *tok;
     size_t count;
+    char *folds;        /* the tokens' folded texts, one after the other */
 } vb_text;
 
 /* Splits body into tokens. Elided articles stand alone ("d'", "l'"); a
