@@ -231,7 +231,8 @@ const char *vb_detect_lang(const char *text, size_t n)
 
 char *vb_excerpt(const char *body, size_t max_chars)
 {
-    size_t n = strlen(body), i = 0, chars = 0, cut = 0, last_space = 0, limit_at = 0;
+    /* No more than max_chars + 1 code points are read: at most 4 bytes each. */
+    size_t n = strnlen(body, 4 * (max_chars + 2)), i = 0, chars = 0, cut = 0, last_space = 0, limit_at = 0;
     bool cut_needed = false;
     while (i < n) {
         size_t before = i;

@@ -38,10 +38,15 @@ static bool needs_escape8(uint64_t v)
 
 void vb_buf_json(vb_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
     if (!s) { vb_buf_add(b, "null", 4); return; }
+    vb_buf_json_n(b, s, strlen(s));
+}
+
+void vb_buf_json_n(vb_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
     vb_buf_add(b, "\"", 1);
-    const char *run = s, *end = s + strlen(s);
+    const char *run = s, *end = s + n;
     for (const char *p = s; p < end; p++) {
         uint64_t v;
         while (end - p >= 8 && (memcpy(&v, p, 8), !needs_escape8(v))) p += 8; /* plain text, 8 bytes a step */
@@ -139,7 +144,7 @@ char *vb_render_document(const vb_document *doc, size_t *len)
     }
     LIT(&b, "]");
     KEY(&b, "links"); LIT(&b, "{"); KEY1(&b, "self"); json_joined(&b, "/v1/articles/", doc->id, NULL); LIT(&b, "}");
-    KEY(&b, "body"); vb_buf_json(&b, a->body);
+    KEY(&b, "body"); vb_buf_json_n(&b, a->body, a->body_len);
     KEY(&b, "word_count"); number(&b, a->word_count);
     KEY(&b, "source_file"); vb_buf_json(&b, doc->source_file);
     KEY(&b, "quotes");

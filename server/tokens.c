@@ -680,7 +680,11 @@ static uint32_t lex_mask(const char *w, size_t n)
 
 uint32_t vb_lex_lists(const char *w, size_t n)
 {
-    return lex_ready() ? lex_mask(w, n) : 0;
+    if (!lex_ready()) return 0;
+    if (n > SHORT_WORD) return lex_mask(w, n);
+    uint32_t key = 0; /* a short word is its own key */
+    for (size_t i = 0; i < n; i++) key |= (uint32_t)(unsigned char)w[i] << (8 * i);
+    return lex_lookup(key, w, n);
 }
 
 bool vb_lex_has(vb_lex list, const char *folded)

@@ -37,5 +37,6 @@ static inline void vb_buf_add(vb_buf *b, const char *s, size_t n)
 }
 void vb_buf_str(vb_buf *b, const char *s); /* raw */
 void vb_buf_json(vb_buf *b, const char *s); /* a JSON string, or null for NULL */
+void vb_buf_json_n(vb_buf *b, const char *s, size_t n); /* the n bytes of s as a JSON string */
 
 #endif
