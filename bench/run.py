@@ -589,6 +589,7 @@ def phase_scale(a, res, n, largest):
     r["ingest"] = ingest(a, n, d, db)
     r["restart"] = restart(a, n, d, db)
     if largest:
+        warm_files(d)  # the ingest's 1 GB of database may have pushed articles out of the page cache
         r["extract"] = extraction(a, n, d)
     vp, vport, _ = start_verbatimd(a, db, d)
     up, uport, _ = start_verbatimd(a, db, d, cache=False)
