@@ -471,13 +471,18 @@ def ensure_corpus(a, n):
     return have
 
 
-def warm_files(d):
-    """Reads every file once, so each measurement starts from the page cache."""
+def warm_files(d, suffix=".txt"):
+    """Reads every file of d whose name ends with suffix once, so that each
+    measurement starts from the page cache."""
     total = 0
     for e in os.scandir(d):
-        if e.name.endswith(".txt"):
+        if e.name.endswith(suffix):
             with open(e.path, "rb") as f:
-                total += len(f.read())
+                while True:
+                    chunk = f.read(1 << 20)
+                    if not chunk:
+                        break
+                    total += len(chunk)
     return total
 
 
@@ -591,6 +596,7 @@ def phase_scale(a, res, n, largest):
     if largest:
         warm_files(d)  # the ingest's 1 GB of database may have pushed articles out of the page cache
         r["extract"] = extraction(a, n, d)
+    warm_files(os.path.dirname(db), suffix=os.path.basename(db))  # the database too, read once from the page cache
     vp, vport, _ = start_verbatimd(a, db, d)
     up, uport, _ = start_verbatimd(a, db, d, cache=False)
     targets, deep = scale_targets(vport, n)

@@ -282,15 +282,21 @@ size_t vb_word_count(const char *s, size_t n)
     unsigned in_word = 0;
     while (i < n) {
         uint64_t w;
-        if (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL))) {
-            /* eight ASCII bytes at once: a word starts at each letter or digit
-             * that follows anything else */
-            uint64_t alnum = bytes_within(w, '0', '9') | bytes_within(w | 0x2020202020202020ULL, 'a', 'z');
-            uint64_t starts = alnum & ~(alnum << 8 | (uint64_t)in_word << 7);
-            words += (size_t)((starts >> 7) * 0x0101010101010101ULL >> 56); /* one bit per byte: their sum */
-            in_word = (unsigned)(alnum >> 63);
-            i += 8;
-            continue;
+        if (i + 8 <= n) {
+            /* the ASCII bytes among the next eight, at once: a word starts at
+             * each letter or digit that follows anything else */
+            memcpy(&w, s + i, 8);
+            uint64_t high = w & 0x8080808080808080ULL;
+            unsigned ascii = high ? (unsigned)__builtin_ctzll(high) >> 3 : 8;
+            if (ascii > 0) {
+                uint64_t keep = ascii == 8 ? ~0ULL : (1ULL << 8 * ascii) - 1; /* carries only go up: the rest is cut */
+                uint64_t alnum = (bytes_within(w, '0', '9') | bytes_within(w | 0x2020202020202020ULL, 'a', 'z')) & keep;
+                uint64_t starts = alnum & ~(alnum << 8 | (uint64_t)in_word << 7);
+                words += (size_t)((starts >> 7) * 0x0101010101010101ULL >> 56); /* one bit per byte: their sum */
+                in_word = (unsigned)(alnum >> (8 * ascii - 1)) & 1;
+                i += ascii;
+                continue;
+            }
         }
         unsigned char c = (unsigned char)s[i];
         unsigned a;
