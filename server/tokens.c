@@ -79,13 +79,15 @@ static bool lex_ready(void);
 /* ASCII letters and digits: 2 for a capital, 1 for the others. */
 static const unsigned char ascii_class[128] = {['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 2};
 
-/* Which lists the token's word (n bytes, hashed as hash) belongs to, bare
- * or with a pronoun ("ecrit-il"); hyphen: the word holds a '-'. */
+/* Which lists the token's word (n bytes, hash its key for lex_lookup)
+ * belongs to, bare or with a pronoun ("ecrit-il"); hyphen: the word holds
+ * a '-'. */
 static void classify(vb_token *k, size_t n, uint64_t hash, bool hyphen)
 {
     static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
                                           "-elles", "-il", "-elle", "-on", "-nous", NULL};
     static const unsigned char clitic_len[] = {5, 7, 5, 6, 8, 4, 6, 3, 5, 3, 5};
+    _Static_assert(sizeof clitic_len == sizeof clitics / sizeof *clitics - 1, "a length per clitic");
     k->lex = lex_lookup(hash, k->fold, n);
     if (!hyphen) return;
     for (size_t c = 0; clitics[c]; c++) {
@@ -113,9 +115,9 @@ bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8])
     return false;
 }
 
-/* Reads the word that starts at cp[i] (a letter or digit) into k; returns
- * the offset after it, and sets *bytes to the length of its folded form and
- * *hash to its hash. */
+/* Reads the word that starts at cp[i] (a letter or digit) into k, its folded
+ * form written at fold; returns the offset after it, and sets *bytes to the
+ * length of the folded form and *hash to its key for lex_lookup. */
 static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, char *fold, size_t *bytes,
                         uint64_t *hash, bool *hyphen)
 {

@@ -1,6 +1,7 @@
 /* test_text.c - unit tests for text.h: UTF-8 validation and length, folding,
  * slugs, mojibake repair, word counts. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -322,6 +323,71 @@ static void word_count_examples(void **state)
     assert_int_equal(vb_word_count("one two three", 7), 2);
 }
 
+/* ---- the fast paths against plain ones -------------------------------------
+ *
+ * Word counts, ASCII runs and decoding take eight bytes at a time where
+ * they can; random mixes of ASCII, accented letters, marks, spaces and
+ * invalid bytes, cut at every length, must give what a code point at a time
+ * gives. */
+
+static uint32_t rng_state = 12345;
+static uint32_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+static size_t random_text(char *out, size_t max)
+{
+    static const char *const pieces[] = {"a", "Z", "7", " ", "  ", "\n", "-", "'", ",", "\xC3\xA9", "\xC3\x89",
+                                         "\xE2\x80\x99", "\xC2\xAB", "\xC2\xA0", "\xCE\xB1", "\xE4\xB8\xAD",
+                                         "\xF0\x9F\x98\x80", "\xFF", "\x80", "\xC3", "word", "Mot", "x1y2"};
+    size_t n = 0;
+    while (n < max - 8) {
+        const char *p = pieces[rng() % (sizeof pieces / sizeof *pieces)];
+        size_t k = strlen(p);
+        memcpy(out + n, p, k);
+        n += k;
+        if (rng() % 16 == 0) break;
+    }
+    return n;
+}
+
+static size_t plain_word_count(const char *s, size_t n)
+{
+    size_t i = 0, words = 0;
+    bool in_word = false;
+    while (i < n) {
+        bool a = vb_is_alnum(vb_utf8_next(s, n, &i));
+        words += a && !in_word;
+        in_word = a;
+    }
+    return words;
+}
+
+static void fast_paths_match_plain_ones(void **state)
+{
+    (void)state;
+    char text[256];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = random_text(text, sizeof text);
+        for (size_t cut = 0; cut <= n; cut += 1 + (round & 3)) {
+            assert_int_equal(vb_word_count(text, cut), plain_word_count(text, cut));
+            size_t run = 0;
+            while (run < cut && (unsigned char)text[run] < 0x80) run++;
+            assert_int_equal(vb_ascii_run(text, cut), run);
+            size_t len, plain_len = 0, i = 0;
+            uint32_t *cp = vb_utf8_decode(text, cut, &len);
+            assert_non_null(cp);
+            while (i < cut) assert_int_equal(cp[plain_len++], vb_utf8_next(text, cut, &i));
+            assert_int_equal(len, plain_len);
+            free(cp);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +411,7 @@ int main(void)
         cmocka_unit_test(mojibake_leaves_clean_text),
         cmocka_unit_test(mojibake_mixed_text),
         cmocka_unit_test(word_count_examples),
+        cmocka_unit_test(fast_paths_match_plain_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
