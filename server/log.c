@@ -34,7 +34,9 @@ void vb_log_flush(void)
 
 void vb_log(const char *level, const char *fmt, ...)
 {
-    char msg[2048], clean[4096], stamp[32];
+    static _Thread_local char stamp[32];
+    static _Thread_local time_t stamp_second = -1;
+    char msg[2048], clean[4096];
     size_t n = 0;
     struct timespec ts;
     struct tm tm;
@@ -54,8 +56,11 @@ void vb_log(const char *level, const char *fmt, ...)
     }
     clean[n] = '\0';
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (ts.tv_sec != stamp_second) { /* a serving thread logs thousands of lines a second: format each second once */
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+        stamp_second = ts.tv_sec;
+    }
     pthread_mutex_lock(&lock);
     if (as_json)
         fprintf(stderr, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"%s\"}\n", stamp, ts.tv_nsec / 1000000, level, clean);

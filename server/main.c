@@ -27,7 +27,7 @@ static void print_document(char *text, size_t len, bool first)
 
 static int extract(const vb_config *cfg)
 {
-    static char out[1 << 16]; /* a document is some 10 KB of JSON: fewer writes */
+    static char out[1 << 20]; /* a document is some 10 KB of JSON: few writes */
     int rc = 0;
     setvbuf(stdout, out, _IOFBF, sizeof out);
     for (int i = 0; i < cfg->file_count; i++) {
