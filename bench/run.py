@@ -471,19 +471,21 @@ def ensure_corpus(a, n):
     return have
 
 
-def warm_files(d, suffix=".txt"):
-    """Reads every file of d whose name ends with suffix once, so that each
-    measurement starts from the page cache."""
+def warm_file(path):
+    """Reads a file once, so that a measurement starts from the page cache;
+    returns its size."""
     total = 0
-    for e in os.scandir(d):
-        if e.name.endswith(suffix):
-            with open(e.path, "rb") as f:
-                while True:
-                    chunk = f.read(1 << 20)
-                    if not chunk:
-                        break
-                    total += len(chunk)
-    return total
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                return total
+            total += len(chunk)
+
+
+def warm_files(d):
+    """warm_file of every article file of d."""
+    return sum(warm_file(e.path) for e in os.scandir(d) if e.name.endswith(".txt"))
 
 
 def ingest(a, n, d, db):
@@ -596,7 +598,7 @@ def phase_scale(a, res, n, largest):
     if largest:
         warm_files(d)  # the ingest's 1 GB of database may have pushed articles out of the page cache
         r["extract"] = extraction(a, n, d)
-    warm_files(os.path.dirname(db), suffix=os.path.basename(db))  # the database too, read once from the page cache
+    warm_file(db)  # the database too
     vp, vport, _ = start_verbatimd(a, db, d)
     up, uport, _ = start_verbatimd(a, db, d, cache=False)
     targets, deep = scale_targets(vport, n)

@@ -187,9 +187,6 @@ static char *source_url(const line *lines, size_t count)
     return NULL;
 }
 
-/* ASCII letters (2) and digits (1). */
-static const unsigned char ascii_word[128] = {['0' ... '9'] = 1, ['A' ... 'Z'] = 2, ['a' ... 'z'] = 2};
-
 const char *vb_detect_lang(const char *text, size_t n)
 {
     int score_fr = 0, score_en = 0;
@@ -197,24 +194,20 @@ const char *vb_detect_lang(const char *text, size_t n)
     char word[8];
     if (n > 1500) n = 1500; /* two hundred words tell the language */
     while (i < n) {
-        unsigned char b = (unsigned char)text[i];
-        if (b < 0x80 && !ascii_word[b]) { i++; continue; } /* between words */
         size_t len = 0;
         bool too_long = false;
         while (i < n) {
-            b = (unsigned char)text[i];
+            unsigned char b = (unsigned char)text[i];
             if (b < 0x80) { /* ASCII: no decoding, folding is lower-casing */
-                unsigned cls = ascii_word[b];
-                if (!cls) break;
                 i++;
-                if (len < 4) word[len++] = (char)(cls == 2 ? b | 0x20 : b);
+                bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+                if (!letter && !(b >= '0' && b <= '9')) { if (len > 0 || too_long) break; continue; }
+                if (len < 4) word[len++] = (char)(letter ? b | 0x20 : b);
                 else too_long = true;
                 continue;
             }
-            size_t at = i;
             uint32_t cp = vb_utf8_next(text, n, &i), f[2];
             if (!vb_is_alnum(cp)) { if (len > 0 || too_long) break; continue; }
-            (void)at;
             size_t k = vb_fold_cp(cp, f);
             for (size_t j = 0; j < k; j++) {
                 if (f[j] < 0x80 && len < 4) word[len++] = (char)f[j];

@@ -313,7 +313,9 @@ static uint64_t pack_word(const char *w, size_t n)
     return key;
 }
 
-static uint64_t vocab[160];
+#define COUNT(a) (sizeof (a) / sizeof *(a))
+static const char *const ordinal_suffixes[] = {"th", "st", "nd", "rd", NULL};
+static uint64_t vocab[COUNT(months) + COUNT(weekdays) + COUNT(date_words) + COUNT(ordinal_suffixes)];
 static size_t vocab_count;
 static pthread_once_t vocab_once = PTHREAD_ONCE_INIT;
 
@@ -328,15 +330,14 @@ static void add_vocab(const char *w)
     size_t n = strlen(w);
     for (size_t i = 0; i < n; i++)
         if (w[i] < 'a' || w[i] > 'z') return; /* a mark: not a word */
-    if (n <= VOCAB_LETTERS && vocab_count < sizeof vocab / sizeof vocab[0]) vocab[vocab_count++] = pack_word(w, n);
+    if (n <= VOCAB_LETTERS) vocab[vocab_count++] = pack_word(w, n); /* vocab has room for every word */
 }
 
 static void build_vocab(void)
 {
-    static const char *const suffixes[] = {"th", "st", "nd", "rd", NULL};
-    const char *const *lists[] = {weekdays, date_words, suffixes};
-    for (size_t i = 0; i < sizeof months / sizeof months[0]; i++) add_vocab(months[i].name);
-    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+    const char *const *lists[] = {weekdays, date_words, ordinal_suffixes};
+    for (size_t i = 0; i < COUNT(months); i++) add_vocab(months[i].name);
+    for (size_t l = 0; l < COUNT(lists); l++)
         for (const char *const *w = lists[l]; *w; w++) add_vocab(*w);
     qsort(vocab, vocab_count, sizeof vocab[0], compare_keys);
 }

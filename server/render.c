@@ -42,10 +42,10 @@ void vb_buf_json(vb_buf *b, const char *s)
     vb_buf_json_n(b, s, strlen(s));
 }
 
-void vb_buf_json_n(vb_buf *b, const char *s, size_t n)
+/* The n bytes of s, escaped for a JSON string (no quotes around them). */
+static void json_chars(vb_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    vb_buf_add(b, "\"", 1);
     const char *run = s, *end = s + n;
     for (const char *p = s; p < end; p++) {
         uint64_t v;
@@ -63,6 +63,12 @@ void vb_buf_json_n(vb_buf *b, const char *s, size_t n)
         run = p + 1;
     }
     vb_buf_add(b, run, (size_t)(end - run));
+}
+
+void vb_buf_json_n(vb_buf *b, const char *s, size_t n)
+{
+    vb_buf_add(b, "\"", 1);
+    json_chars(b, s, n);
     vb_buf_add(b, "\"", 1);
 }
 
@@ -85,13 +91,7 @@ static void json_joined(vb_buf *b, const char *prefix, const char *s, const char
 {
     LIT(b, "\"");
     vb_buf_str(b, prefix);
-    size_t at = b->n;
-    vb_buf_json(b, s);
-    /* s's own quotes go: it is part of this string */
-    if (!b->failed && b->n - at >= 2) {
-        memmove(b->s + at, b->s + at + 1, b->n - at - 2);
-        b->n -= 2;
-    }
+    json_chars(b, s, strlen(s));
     if (suffix) vb_buf_str(b, suffix);
     LIT(b, "\"");
 }

@@ -82,26 +82,32 @@ static const unsigned char ascii_class[128] = {['0' ... '9'] = 1, ['a' ... 'z'] 
 /* Which lists the token's word (n bytes, hash its key for lex_lookup)
  * belongs to, bare or with a pronoun ("ecrit-il"); hyphen: the word holds
  * a '-'. */
+/* Subject pronouns after an inverted verb ("dit-il", "a-t-elle"), the
+ * pronoun itself at offset pronoun. */
+#define CLITIC(s, pronoun) {s, sizeof s - 1, pronoun}
+static const struct clitic {
+    const char *text;
+    size_t len, pronoun;
+} clitics[] = {CLITIC("-t-il", 3), CLITIC("-t-elle", 3), CLITIC("-t-on", 3), CLITIC("-t-ils", 3),
+               CLITIC("-t-elles", 3), CLITIC("-ils", 1), CLITIC("-elles", 1), CLITIC("-il", 1),
+               CLITIC("-elle", 1), CLITIC("-on", 1), CLITIC("-nous", 1)};
+
+/* The clitic that ends the folded word w (n bytes), or NULL. */
+static const struct clitic *clitic_of(const char *w, size_t n)
+{
+    for (size_t c = 0; c < sizeof clitics / sizeof *clitics; c++)
+        if (n > clitics[c].len && memcmp(w + n - clitics[c].len, clitics[c].text, clitics[c].len + 1) == 0)
+            return &clitics[c];
+    return NULL;
+}
+
 static void classify(vb_token *k, size_t n, uint64_t hash, bool hyphen)
 {
-    static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
-                                          "-elles", "-il", "-elle", "-on", "-nous", NULL};
-    static const unsigned char clitic_len[] = {5, 7, 5, 6, 8, 4, 6, 3, 5, 3, 5};
-    _Static_assert(sizeof clitic_len == sizeof clitics / sizeof *clitics - 1, "a length per clitic");
     k->lex = lex_lookup(hash, k->fold, n);
-    if (!hyphen) return;
-    for (size_t c = 0; clitics[c]; c++) {
-        size_t m = clitic_len[c];
-        if (n > m && memcmp(k->fold + n - m, clitics[c], m + 1) == 0) {
-            k->inverted = lex_mask(k->fold, n - m);
-            if (k->inverted) {
-                const char *p = clitics[c] + 1;
-                if (strncmp(p, "t-", 2) == 0) p += 2;
-                k->pronoun = p;
-            }
-            return;
-        }
-    }
+    const struct clitic *c = hyphen ? clitic_of(k->fold, n) : NULL;
+    if (!c) return;
+    k->inverted = lex_mask(k->fold, n - c->len);
+    if (k->inverted) k->pronoun = c->text + c->pronoun;
 }
 
 bool vb_tok_inverted(const vb_token *k, vb_lex list, char pronoun[8])
@@ -612,6 +618,7 @@ static void build_masks(void)
                 while (short_keys[j] && short_keys[j] != (uint32_t)h) j = (j + 1) % SHORT_SLOTS;
                 if (!short_keys[j] && ++shorts > SHORT_SLOTS / 2) { /* the lists outgrew the table */
                     free(masks);
+                    free(words);
                     masks = NULL;
                     return;
                 }
@@ -654,7 +661,7 @@ static bool lex_ready(void)
     return masks != NULL;
 }
 
-/* The lists of the word w[0..n) whose hash is h. */
+/* The lists of the word w[0..n) whose key (hash_done) is h. */
 static uint32_t lex_lookup(uint64_t h, const char *w, size_t n)
 {
     if (n <= SHORT_WORD) {
@@ -682,11 +689,7 @@ static uint32_t lex_mask(const char *w, size_t n)
 
 uint32_t vb_lex_lists(const char *w, size_t n)
 {
-    if (!lex_ready()) return 0;
-    if (n > SHORT_WORD) return lex_mask(w, n);
-    uint32_t key = 0; /* a short word is its own key */
-    for (size_t i = 0; i < n; i++) key |= (uint32_t)(unsigned char)w[i] << (8 * i);
-    return lex_lookup(key, w, n);
+    return lex_ready() ? lex_mask(w, n) : 0;
 }
 
 bool vb_lex_has(vb_lex list, const char *folded)
@@ -698,22 +701,11 @@ bool vb_lex_has(vb_lex list, const char *folded)
 bool vb_lex_inverted(vb_lex list, const char *folded, char pronoun[8])
 {
     if (!lex_ready()) return false;
-    static const char *const clitics[] = {"-t-il", "-t-elle", "-t-on", "-t-ils", "-t-elles", "-ils",
-                                          "-elles", "-il", "-elle", "-on", "-nous", NULL};
     size_t n = strlen(folded);
+    const struct clitic *c = clitic_of(folded, n);
     pronoun[0] = '\0';
-    for (const char *const *c = clitics; *c; c++) {
-        size_t k = strlen(*c);
-        if (n > k && strcmp(folded + n - k, *c) == 0) {
-            char verb[48];
-            memcpy(verb, folded, n - k);
-            verb[n - k] = '\0';
-            if (!vb_lex_has(list, verb)) return false;
-            const char *p = *c + 1;
-            if (strncmp(p, "t-", 2) == 0) p += 2;
-            strcpy(pronoun, p);
-            return true;
-        }
-    }
-    return vb_lex_has(list, folded);
+    if (!c) return vb_lex_has(list, folded);
+    if (!((lex_mask(folded, n - c->len) >> list) & 1u)) return false;
+    snprintf(pronoun, 8, "%s", c->text + c->pronoun);
+    return true;
 }
