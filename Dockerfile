@@ -21,6 +21,8 @@ COPY Makefile ./
 COPY include/ include/
 COPY server/ server/
 COPY db/schema.sql db/
+# The bundled corpus is also what the profile-guided build trains on.
+COPY db/articles/ db/articles/
 COPY docs/openapi.json docs/verbatimd.1 docs/
 RUN make -j"$(nproc)" all \
  && make install DESTDIR=/out PREFIX=/usr/local \

@@ -21,8 +21,23 @@ ALL_CFLAGS := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lpthread -lm
 
+# The articles the PGO build trains on: the bundled corpus and the
+# extractor's cases (French and English, every attribution construction).
+PGO ?= 1
+PGO_TRAIN := $(wildcard db/articles/*.txt tests/extract/cases/*/input.txt)
+ifeq ($(PGO_TRAIN),)
+PGO := 0
+endif
+ifeq ($(PGO),1)
+PGO_PROFILE := $(BUILD)/pgo/trained
+PGO_CFLAGS := -fprofile-use -fprofile-partial-training -Wno-missing-profile
+else ifeq ($(PGO),generate)
+PGO_CFLAGS := -fprofile-generate -fprofile-update=single
+endif
+
 SRC := $(wildcard server/*.c)
 OBJ := $(SRC:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embed.o
+PGO_OBJ := $(SRC:server/%.c=$(BUILD)/obj/%.o)
 LIB_OBJ := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
 
 .PHONY: all run test unit api extract-cases accuracy accuracy-check sanitize deps clean install uninstall format
@@ -31,14 +46,32 @@ all: $(BUILD)/verbatimd
 deps:
 	@sh tools/deps.sh build
 
-$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/%.o: server/%.c $(PGO_PROFILE) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) $(PGO_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/embed.o: server/embed.S db/schema.sql docs/openapi.json | $(BUILD)/obj
 	$(CC) -c -I. $< -o $@
 
 $(BUILD)/verbatimd: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(LIBS)
+
+# Profile-guided optimisation (PGO=1, the default): the objects are first
+# built instrumented, in their own paths (gcc finds a static function's
+# profile by the object's path), that binary extracts the training articles,
+# and the objects are built again from the counts it wrote beside them.
+# Code the training does not run (the server) is optimised as without PGO.
+# PGO=0 builds once, as the sanitizer and fuzz builds do.
+$(BUILD)/pgo/trained: $(SRC) $(wildcard include/verbatim/*.h) server/embed.S db/schema.sql docs/openapi.json \
+		$(PGO_TRAIN) Makefile
+	@mkdir -p $(BUILD)/pgo
+	rm -f $(PGO_OBJ) $(BUILD)/obj/*.gcda
+	@$(MAKE) --no-print-directory PGO=generate $(BUILD)/pgo/verbatimd
+	$(BUILD)/pgo/verbatimd extract $(PGO_TRAIN) > /dev/null
+	rm -f $(PGO_OBJ)
+	@touch $@
+
+$(BUILD)/pgo/verbatimd: $(OBJ)
+	$(CC) $(ALL_LDFLAGS) -fprofile-generate $^ -o $@ $(LIBS)
 
 $(BUILD)/obj:
 	@mkdir -p $@
@@ -79,7 +112,7 @@ accuracy-check: $(BUILD)/verbatimd
 
 sanitize:
 	@sh tools/deps.sh test
-	@$(MAKE) --no-print-directory BUILD=build/sanitize OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	@$(MAKE) --no-print-directory BUILD=build/sanitize PGO=0 OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" all unit api
 
 run:
