@@ -309,14 +309,17 @@ def med(values):
     return statistics.median(values) if values else None
 
 
-def service_time(port, target, gz=False, n=3):
-    """Median wall time of n sequential requests, in ms: one request's cost."""
-    times = []
+def service_times(port, targets, n=7):
+    """{target: median wall time of n requests, in ms}: one request's cost.
+    The targets take turns, so that a burst of load on the host falls on
+    all of them alike (a first page and its deep page are compared)."""
+    times = {t: [] for t in targets}
     for _ in range(n):
-        t = time.monotonic()
-        get(port, target, gz, timeout=600)
-        times.append((time.monotonic() - t) * 1000)
-    return statistics.median(times)
+        for target in targets:
+            t = time.monotonic()
+            get(port, target, False, timeout=600)
+            times[target].append((time.monotonic() - t) * 1000)
+    return {t: statistics.median(v) for t, v in times.items()}
 
 
 def rounds(a, servers, target, gz, label):
@@ -621,7 +624,8 @@ def phase_scale(a, res, n, largest):
         seen.update(pair)
         groups.append([(k, dict(targets)[k]) for k in pair if k in keys])
     for group in groups:
-        cold = {key: service_time(uport, target) for key, target in group}
+        cold_by_target = service_times(uport, [target for _, target in group])
+        cold = {key: cold_by_target[target] for key, target in group}
         for gz in ((False, True) if largest else (False,)):
             parts = []
             for key, target in group:

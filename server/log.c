@@ -32,14 +32,56 @@ void vb_log_flush(void)
     pthread_mutex_unlock(&lock);
 }
 
-void vb_log(const char *level, const char *fmt, ...)
+void vb_log_clean(const char *level, const char *msg, size_t n)
 {
     static _Thread_local char stamp[32];
     static _Thread_local time_t stamp_second = -1;
+    char line[4096 + 96];
+    size_t len = 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != stamp_second) { /* a serving thread logs thousands of lines a second: format each second once */
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+        stamp_second = ts.tv_sec;
+    }
+    int ms = (int)(ts.tv_nsec / 1000000);
+    char frac[6] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10), 'Z', '\0'};
+#define PUT(s, k) (memcpy(line + len, (s), (k)), len += (k))
+#define PUTS(s) PUT((s), strlen(s))
+    if (n > 4096) n = 4096;
+    if (as_json) {
+        PUTS("{\"time\":\"");
+        PUTS(stamp);
+        PUT(frac, 5);
+        PUTS("\",\"level\":\"");
+        PUTS(level);
+        PUTS("\",\"msg\":\"");
+        PUT(msg, n);
+        PUTS("\"}\n");
+    } else {
+        PUTS(stamp);
+        PUT(frac, 5);
+        PUTS(" ");
+        PUTS(level);
+        PUTS(" ");
+        PUT(msg, n);
+        PUTS("\n");
+    }
+#undef PUT
+#undef PUTS
+    pthread_mutex_lock(&lock);
+    fwrite(line, 1, len, stderr);
+    /* Access lines may wait in the buffer for vb_log_flush; the rest not. */
+    if (level[0] != 'i' || !buffered) fflush(stderr);
+    pthread_mutex_unlock(&lock);
+}
+
+void vb_log(const char *level, const char *fmt, ...)
+{
     char msg[2048], clean[4096];
     size_t n = 0;
-    struct timespec ts;
-    struct tm tm;
     va_list ap;
 
     va_start(ap, fmt);
@@ -55,18 +97,5 @@ void vb_log(const char *level, const char *fmt, ...)
         }
     }
     clean[n] = '\0';
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (ts.tv_sec != stamp_second) { /* a serving thread logs thousands of lines a second: format each second once */
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-        stamp_second = ts.tv_sec;
-    }
-    pthread_mutex_lock(&lock);
-    if (as_json)
-        fprintf(stderr, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"%s\"}\n", stamp, ts.tv_nsec / 1000000, level, clean);
-    else
-        fprintf(stderr, "%s.%03ldZ %s %s\n", stamp, ts.tv_nsec / 1000000, level, clean);
-    /* Access lines may wait in the buffer for vb_log_flush; the rest not. */
-    if (strcmp(level, "info") != 0 || !buffered) fflush(stderr);
-    pthread_mutex_unlock(&lock);
+    vb_log_clean(level, clean, n);
 }

@@ -6,6 +6,7 @@
 #define VERBATIM_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 void vb_log_set_json(bool json);
 
@@ -16,5 +17,10 @@ void vb_log_flush(void);
 
 /* printf-style; level is "info", "warn" or "error". */
 void vb_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A line whose n bytes of msg are known clean (printable ASCII, no quote
+ * or backslash): written as they are, without formatting. The access log's
+ * path, a line per request. */
+void vb_log_clean(const char *level, const char *msg, size_t n);
 
 #endif
