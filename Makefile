@@ -15,7 +15,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
-OPT ?= -O3 -g
+# The extractor compares words with short literals (strcmp(fold, "selon")) on
+# every token: gcc inlines such comparisons up to 3 bytes unless told more.
+OPT ?= -O3 -g --param=builtin-string-cmp-inline-length=8
 ALL_CFLAGS := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
 	-DVB_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDFLAGS)

@@ -373,9 +373,7 @@ bool vb_dateline(const char *line, size_t n, vb_date *out)
     tokens t;
     bool found = false;
     if (n > 200) return false;
-    bool digit = false; /* no date without a year */
-    for (size_t i = 0; i < n && !digit; i++) digit = line[i] >= '0' && line[i] <= '9';
-    if (!digit || !may_be_dateline(line, n)) return false;
+    if (!vb_has_digit(line, n) || !may_be_dateline(line, n)) return false; /* no date without a year */
     if (!tokenize(line, n, &t) || t.count == 0) return false;
     for (int i = 0; i < t.count;) {
         vb_date d;

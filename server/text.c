@@ -276,6 +276,23 @@ static inline uint64_t bytes_within(uint64_t w, unsigned lo, unsigned hi)
     return (w + ones * (128 - lo)) & ~(w + ones * (127 - hi)) & 0x8080808080808080ULL;
 }
 
+bool vb_has_digit(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL) { /* bytes_within holds for ASCII bytes only */
+            for (size_t j = i; j < i + 8; j++)
+                if (s[j] >= '0' && s[j] <= '9') return true;
+        } else if (bytes_within(w, '0', '9')) {
+            return true;
+        }
+    }
+    for (; i < n; i++)
+        if (s[i] >= '0' && s[i] <= '9') return true;
+    return false;
+}
+
 size_t vb_word_count(const char *s, size_t n)
 {
     size_t i = 0, words = 0;

@@ -97,4 +97,7 @@ char *vb_mojibake_repair(const char *s, size_t n, size_t *out_len, size_t *repai
 /* Number of "words" (runs of letters and digits) in s. */
 size_t vb_word_count(const char *s, size_t n);
 
+/* Does s hold an ASCII digit? */
+bool vb_has_digit(const char *s, size_t n);
+
 #endif

@@ -343,7 +343,8 @@ static size_t random_text(char *out, size_t max)
 {
     static const char *const pieces[] = {"a", "Z", "7", " ", "  ", "\n", "-", "'", ",", "\xC3\xA9", "\xC3\x89",
                                          "\xE2\x80\x99", "\xC2\xAB", "\xC2\xA0", "\xCE\xB1", "\xE4\xB8\xAD",
-                                         "\xF0\x9F\x98\x80", "\xFF", "\x80", "\xC3", "word", "Mot", "x1y2"};
+                                         "\xF0\x9F\x98\x80", "\xFF", "\x80", "\xC3", "word", "Mot", "x1y2",
+                                         "9", "/", "\xC2\xB0" /* a byte whose carry could hide a digit after it */};
     size_t n = 0;
     while (n < max - 8) {
         const char *p = pieces[rng() % (sizeof pieces / sizeof *pieces)];
@@ -378,6 +379,9 @@ static void fast_paths_match_plain_ones(void **state)
             size_t run = 0;
             while (run < cut && (unsigned char)text[run] < 0x80) run++;
             assert_int_equal(vb_ascii_run(text, cut), run);
+            bool digit = false;
+            for (size_t j = 0; j < cut; j++) digit |= text[j] >= '0' && text[j] <= '9';
+            assert_int_equal(vb_has_digit(text, cut), digit);
             size_t len, plain_len = 0, i = 0;
             uint32_t *cp = vb_utf8_decode(text, cut, &len);
             assert_non_null(cp);
