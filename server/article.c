@@ -191,10 +191,10 @@ const char *vb_detect_lang(const char *text, size_t n)
 {
     int score_fr = 0, score_en = 0;
     size_t i = 0;
-    char word[8];
     if (n > 1500) n = 1500; /* two hundred words tell the language */
     while (i < n) {
         size_t len = 0;
+        uint32_t word = 0; /* its folded bytes, packed as vb_lex_lists_short takes them */
         bool too_long = false;
         while (i < n) {
             unsigned char b = (unsigned char)text[i];
@@ -202,7 +202,7 @@ const char *vb_detect_lang(const char *text, size_t n)
                 i++;
                 bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
                 if (!letter && !(b >= '0' && b <= '9')) { if (len > 0 || too_long) break; continue; }
-                if (len < 4) word[len++] = (char)(letter ? b | 0x20 : b);
+                if (len < 4) word |= (uint32_t)(letter ? b | 0x20 : b) << 8 * len++;
                 else too_long = true;
                 continue;
             }
@@ -210,12 +210,12 @@ const char *vb_detect_lang(const char *text, size_t n)
             if (!vb_is_alnum(cp)) { if (len > 0 || too_long) break; continue; }
             size_t k = vb_fold_cp(cp, f);
             for (size_t j = 0; j < k; j++) {
-                if (f[j] < 0x80 && len < 4) word[len++] = (char)f[j];
+                if (f[j] < 0x80 && len < 4) word |= f[j] << 8 * len++;
                 else too_long = true;
             }
         }
         if (len == 0 || too_long) continue; /* every word counted has 1 to 4 letters */
-        uint32_t lists = vb_lex_lists(word, len);
+        uint32_t lists = vb_lex_lists_short(word);
         score_fr += (lists >> VB_LEX_STOP_FR) & 1;
         score_en += (lists >> VB_LEX_STOP_EN) & 1;
     }

@@ -156,7 +156,7 @@ static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, cha
             continue;
         }
         /* "porte-parole", "a-t-elle", "AT&T" are one word. */
-        bool joins = i + 1 < n && vb_is_alnum(cp[i + 1]) && (is_hyphen(c) || c == '&');
+        bool joins = (is_hyphen(c) || c == '&') && i + 1 < n && vb_is_alnum(cp[i + 1]);
         if (!vb_is_alnum(c) && !joins) {
             /* "d'Amazon": the elided article is a token of its own. */
             if (is_apostrophe(c)) {
@@ -690,6 +690,11 @@ static uint32_t lex_mask(const char *w, size_t n)
 uint32_t vb_lex_lists(const char *w, size_t n)
 {
     return lex_ready() ? lex_mask(w, n) : 0;
+}
+
+uint32_t vb_lex_lists_short(uint32_t packed)
+{
+    return lex_ready() && packed ? lex_lookup(packed, NULL, SHORT_WORD) : 0; /* a short word is its own key */
 }
 
 bool vb_lex_has(vb_lex list, const char *folded)

@@ -69,6 +69,10 @@ bool vb_lex_has(vb_lex list, const char *folded);
 /* The lists the folded word w[0..n) belongs to: bit l for list l. */
 uint32_t vb_lex_lists(const char *w, size_t n);
 
+/* The same for a word of 1 to 4 bytes given packed, byte j in bits 8j to
+ * 8j + 7 (so "le" is 'l' | 'e' << 8): no hashing, one probe. */
+uint32_t vb_lex_lists_short(uint32_t packed);
+
 /* The same questions of a token, answered once when the text was split. */
 static inline bool vb_tok_is(const vb_token *k, vb_lex list) { return (k->lex >> list) & 1u; }
 

@@ -36,6 +36,25 @@ static void lists_of_short_and_long_words(void **state)
     assert_int_equal(vb_lex_lists(longer, strlen(longer)), 0); /* longer than any listed word */
 }
 
+static uint32_t packed(const char *w)
+{
+    uint32_t key = 0;
+    for (size_t j = 0; w[j]; j++) key |= (uint32_t)(unsigned char)w[j] << 8 * j;
+    return key;
+}
+
+static void short_words_packed_as_by_text(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"le", "la", "de", "the", "a", "of", "said", "dit", "il", "elle", "qui",
+                                        "2020", "x", "zzzz", "l'", "d'", "et", "and", "was", "est"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        assert_int_equal(vb_lex_lists_short(packed(words[i])), vb_lex_lists(words[i], strlen(words[i])));
+    assert_true((vb_lex_lists_short(packed("le")) >> VB_LEX_STOP_FR) & 1);
+    assert_true((vb_lex_lists_short(packed("the")) >> VB_LEX_STOP_EN) & 1);
+    assert_int_equal(vb_lex_lists_short(0), 0);
+}
+
 static void tokens_fold_and_classify(void **state)
 {
     (void)state;
@@ -92,6 +111,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lists_of_short_and_long_words),
+        cmocka_unit_test(short_words_packed_as_by_text),
         cmocka_unit_test(tokens_fold_and_classify),
         cmocka_unit_test(tokens_cut_long_words),
     };
