@@ -79,6 +79,15 @@ static bool lex_ready(void);
 /* ASCII letters and digits: 2 for a capital, 1 for the others. */
 static const unsigned char ascii_class[128] = {['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 2};
 
+/* The same, with the folded byte: class << 8 | byte (0 for the others). */
+#define FC(c) [c] = (((c) >= 'A' && (c) <= 'Z') ? 2 << 8 | ((c) | 0x20) : 1 << 8 | (c))
+#define FC10(c) FC(c), FC(c + 1), FC(c + 2), FC(c + 3), FC(c + 4), FC(c + 5), FC(c + 6), FC(c + 7), FC(c + 8), FC(c + 9)
+static const uint16_t ascii_fold_class[128] = {
+    FC10('0'), FC10('A'), FC10('A' + 10), FC('U'), FC('V'), FC('W'), FC('X'), FC('Y'), FC('Z'),
+    FC10('a'), FC10('a' + 10), FC('u'), FC('v'), FC('w'), FC('x'), FC('y'), FC('z')};
+#undef FC10
+#undef FC
+
 /* Which lists the token's word (n bytes, hash its key for lex_lookup)
  * belongs to, bare or with a pronoun ("ecrit-il"); hyphen: the word holds
  * a '-'. */
@@ -137,10 +146,10 @@ static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, cha
     for (;;) {
         /* ASCII letters and digits, most of any word, while they fit */
         size_t from = i, stop = n - i > room - len ? i + (room - len) : n;
-        while (i < stop && cp[i] < 0x80 && ascii_class[cp[i]]) {
-            unsigned cls = ascii_class[cp[i]];
-            seen |= cls;
-            unsigned char b = (unsigned char)(cp[i] | (cls & 2) << 4);
+        while (i < stop && cp[i] < 0x80 && ascii_fold_class[cp[i]]) {
+            unsigned fc = ascii_fold_class[cp[i]];
+            seen |= fc >> 8;
+            unsigned char b = (unsigned char)fc;
             fold[len + (i - from)] = (char)b;
             hash_feed(&wh, b);
             i++;
