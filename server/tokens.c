@@ -76,10 +76,8 @@ static uint32_t lex_mask(const char *folded, size_t len);
 static uint32_t lex_lookup(uint64_t hash, const char *folded, size_t len);
 static bool lex_ready(void);
 
-/* ASCII letters and digits: 2 for a capital, 1 for the others. */
-static const unsigned char ascii_class[128] = {['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 2};
-
-/* The same, with the folded byte: class << 8 | byte (0 for the others). */
+/* ASCII letters and digits: their class << 8 | their folded byte, 0 for the
+ * other bytes; the class is 2 for a capital, 1 for the others. */
 #define FC(c) [c] = (((c) >= 'A' && (c) <= 'Z') ? 2 << 8 | ((c) | 0x20) : 1 << 8 | (c))
 #define FC10(c) FC(c), FC(c + 1), FC(c + 2), FC(c + 3), FC(c + 4), FC(c + 5), FC(c + 6), FC(c + 7), FC(c + 8), FC(c + 9)
 static const uint16_t ascii_fold_class[128] = {
@@ -139,7 +137,7 @@ static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, cha
     word_hash wh = WORD_HASH_INIT;
     const size_t room = VB_FOLD_MAX + 1 - 4; /* a folded code point takes up to 4 bytes */
     size_t len = 0, letters = 0;
-    unsigned seen = 0; /* ascii_class bits of the letters and digits: 1 for any but a capital */
+    unsigned seen = 0; /* the classes of the letters and digits, or'ed: 1 for any but a capital */
     k->word = true;
     k->cap = vb_is_upper(cp[i]);
     *hyphen = false;
@@ -158,8 +156,8 @@ static size_t read_word(const uint32_t *cp, size_t n, size_t i, vb_token *k, cha
         letters += i - from;
         if (i >= n) break;
         uint32_t c = cp[i];
-        if (c < 0x80 && ascii_class[c]) { /* one that does not fit */
-            seen |= ascii_class[c];
+        if (c < 0x80 && ascii_fold_class[c]) { /* one that does not fit */
+            seen |= ascii_fold_class[c] >> 8u;
             letters++;
             i++;
             continue;
