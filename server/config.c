@@ -30,7 +30,7 @@ static const option options[] = {
     OPT("--connection-limit", "VERBATIM_CONNECTION_LIMIT", "1024", UINT, connection_limit, "open connections at most"),
     OPT("--per-ip-limit", "VERBATIM_PER_IP_LIMIT", "256", UINT, per_ip_limit, "open connections per client IP"),
     OPT("--timeout", "VERBATIM_TIMEOUT", "15", UINT, timeout, "idle connection timeout, seconds; a whole request must arrive within it + 1 s"),
-    OPT("--memory-limit", "VERBATIM_MEMORY_LIMIT", "65536", SIZE, memory_limit, "bytes per connection (request line, headers, response headers)"),
+    OPT("--memory-limit", "VERBATIM_MEMORY_LIMIT", "32768", SIZE, memory_limit, "bytes per connection (request line, headers, response headers)"),
     OPT("--max-file-size", "VERBATIM_MAX_FILE_SIZE", "10485760", SIZE, max_file_size, "article files larger than this are skipped"),
     OPT("--cache-size", "VERBATIM_CACHE_SIZE", "67108864", SIZE, cache_size, "bytes of rendered responses kept in memory, 0 for none"),
     OPT("--log-format", "VERBATIM_LOG_FORMAT", "text", STR, log_format, "text or json"),

@@ -7,10 +7,15 @@
  *  - MHD_USE_ITC: required by MHD_quiesce_daemon, for graceful stops.
  *  - connection limit (1024), per-IP limit (256), idle timeout (15 s) and
  *    per-connection memory limit are explicit flags. The memory limit is
- *    64 KiB: libmicrohttpd 0.9.75 clears the whole pool between keep-alive
- *    requests, so its size is paid on every request (128 KiB cost a third
- *    of the CPU under wrk), and 64 KiB still holds 8 KiB of headers in
- *    hundreds of lines.
+ *    32 KiB by default: libmicrohttpd 0.9.75 zeroes the whole pool (a
+ *    memset of the limit) between keep-alive requests, so its size is paid
+ *    on every request. Under wrk -t1 -c64 on cached /v1/speakers, __memset
+ *    was 24% of the server's CPU at 64 KiB, and the CPU per request
+ *    8.7-9.0 us at 64 KiB, 6.9-7.0 us at 32 KiB, 6.6-6.9 us at 16 KiB.
+ *    32 KiB keeps most of that gain and still holds a request line or a
+ *    header of some 31 KiB, or an 8 KiB line with 8 KiB of headers in up
+ *    to 200 lines (each header line also takes some 64 bytes of the pool).
+ *    Beyond the limit libmicrohttpd answers 414/431 itself.
  *  - The raw request target comes from the URI log callback, before MHD
  *    decodes it, so that the API can refuse bad percent-encoding (MHD would
  *    decode "%zz" leniently) and keep "+" apart from "%2B".
@@ -100,13 +105,14 @@ struct vb_http {
 };
 
 typedef struct request_state {
-    char *target;
+    char *target; /* points to target_text: one allocation a request */
     struct timespec started;
     int status;
     size_t bytes;
     const char *route;
     char method[16];
     bool seen; /* the access handler ran once: the headers are in */
+    char target_text[];
 } request_state;
 
 static long long now_ns(void)
@@ -185,17 +191,20 @@ static double elapsed(const struct timespec *since)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
     vb_http *h = cls;
-    request_state *st = calloc(1, sizeof *st);
+    if (!uri) uri = "/";
+    size_t len = strlen(uri);
+    request_state *st = malloc(sizeof *st + len + 1);
     (void)con;
     if (!st) return NULL;
-    st->target = strdup(uri ? uri : "/");
+    memset(st, 0, sizeof *st);
+    st->target = memcpy(st->target_text, uri, len + 1);
     /* libmicrohttpd calls this before it splits the query string into
      * arguments in the connection's memory pool, and says so. We parse the
      * query ourselves (query.c), and a query of thousands of parameters
      * exhausts that pool and stalls the connection in 0.9.75: so end the
      * string it is about to parse right after the '?'. The copy above is
      * what the API reads. */
-    char *q = uri ? strchr(uri, '?') : NULL;
+    char *q = memchr(uri, '?', len);
     if (q && q[1]) q[1] = '\0';
     clock_gettime(CLOCK_MONOTONIC, &st->started);
     st->route = "other";
@@ -250,7 +259,6 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls, 
     } else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
         vb_metrics_connection_event("timeout");
     }
-    free(st->target);
     free(st);
     *req_cls = NULL;
     atomic_fetch_sub(&h->in_flight, 1);
@@ -322,11 +330,17 @@ static char *gzip(const char *body, size_t len, size_t *out_len)
     return out;
 }
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+typedef struct header_tally {
+    size_t bytes; /* as sent: "Key: value\r\n" */
+    int hosts;
+} header_tally;
+
+static enum MHD_Result tally_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-    size_t *total = cls;
+    header_tally *t = cls;
     (void)kind;
-    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    t->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_HOST)) t->hosts++;
     return MHD_YES;
 }
 
@@ -336,14 +350,6 @@ static void common_headers(const vb_http *h, struct MHD_Response *r)
     MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag, Link");
     MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin, Accept-Encoding");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-}
-
-static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    (void)kind;
-    (void)value;
-    if (!strcasecmp(key, MHD_HTTP_HEADER_HOST)) ++*(int *)cls;
-    return MHD_YES;
 }
 
 /* Only header-safe characters of the preflight's requested headers. */
@@ -594,12 +600,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (!st->seen) { st->seen = true; return MHD_YES; }
     /* No route takes a body: discard it, then answer (405 for the method). */
     if (*upload_data_size) { *upload_data_size = 0; return MHD_YES; }
-    snprintf(st->method, sizeof st->method, "%s", method);
+    size_t method_len = strnlen(method, sizeof st->method - 1);
+    memcpy(st->method, method, method_len);
+    st->method[method_len] = '\0';
     tracked_conn *tc = tracked(con);
     if (tc) atomic_store(&tc->waiting_since_ns, 0); /* read whole, in time */
 
-    int hosts = 0;
-    MHD_get_connection_values(con, MHD_HEADER_KIND, count_host, &hosts);
+    header_tally headers = {0, 0};
+    MHD_get_connection_values(con, MHD_HEADER_KIND, tally_header, &headers);
+    int hosts = headers.hosts;
     if (hosts > 1 || (hosts == 0 && !strcmp(version, MHD_HTTP_VERSION_1_1))) {
         /* RFC 9112 3.2: exactly one Host in HTTP/1.1 */
         memset(&res, 0, sizeof res);
@@ -624,16 +633,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return queue(con, st, MHD_HTTP_NO_CONTENT, r, 0);
     }
 
-    size_t headers = 0;
-    MHD_get_connection_values(con, MHD_HEADER_KIND, count_header, &headers);
     memset(&res, 0, sizeof res);
     res.route = "other";
-    if (strlen(st->target) > MAX_TARGET) {
+    size_t target_len = strlen(st->target);
+    if (target_len > MAX_TARGET) {
         vb_metrics_connection_event("uri_too_long");
         vb_api_problem(&res, 414, "/problems/uri-too-long", "URI too long", "the request target is over 64 KiB", "/");
         return answer(h, con, st, &res);
     }
-    if (headers > MAX_HEADERS) {
+    if (headers.bytes > MAX_HEADERS) {
         vb_metrics_connection_event("headers_too_large");
         vb_api_problem(&res, 431, "/problems/headers-too-large", "Request headers too large", "the request headers are over 64 KiB", st->target);
         return answer(h, con, st, &res);
@@ -642,9 +650,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     bool cache = h->cfg.cache_size > 0 && (!strcmp(method, "GET") || !strcmp(method, "HEAD")) &&
                  !atomic_load(&h->stopping); /* cached answers would keep connections open */
     char key[2048];
-    if (cache) {
-        int n = snprintf(key, sizeof key, "%s\x1f%s", h->cfg.public_url ? "" : host ? host : "", st->target);
-        cache = n > 0 && (size_t)n < sizeof key;
+    if (cache) { /* "HOST\x1fTARGET" (no host when links come from --public-url) */
+        const char *key_host = h->cfg.public_url || !host ? "" : host;
+        size_t host_len = strlen(key_host);
+        cache = host_len + 1 + target_len < sizeof key;
+        if (cache) {
+            memcpy(key, key_host, host_len);
+            key[host_len] = '\x1f';
+            memcpy(key + host_len + 1, st->target, target_len + 1);
+        }
     }
     if (cache && cache_serve(h, con, st, key)) return MHD_YES;
 

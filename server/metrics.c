@@ -18,9 +18,19 @@ static const int statuses[] = {200, 204, 304, 400, 404, 405, 410, 414, 431, 500,
 static const double buckets[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define BUCKETS (sizeof buckets / sizeof buckets[0])
 
-static atomic_ullong requests[ROUTES][STATUSES];
-static atomic_ullong histogram[BUCKETS + 1];
-static atomic_ullong latency_micros_sum, latency_count;
+/* The request counters, a set per thread: every worker counts every request,
+ * and two threads adding to one cache line pass it to and fro (measured: the
+ * shared counters cost about 3 % of a cached request). A thread takes the
+ * next set the first time it counts; past SETS threads, sets are shared,
+ * which the atomics keep correct. /metrics adds the sets up. */
+#define SETS 16
+typedef struct counters {
+    atomic_ullong requests[ROUTES][STATUSES];
+    atomic_ullong histogram[BUCKETS + 1];
+    atomic_ullong latency_micros_sum, latency_count;
+} __attribute__((aligned(64))) counters;
+static counters sets[SETS];
+static atomic_uint sets_taken;
 static atomic_llong corpus_version, corpus_articles, corpus_quotes, corpus_speakers;
 static atomic_ullong loads_ok, loads_failed, last_load_micros, last_load_time;
 #define EVENTS 4
@@ -37,11 +47,22 @@ void vb_metrics_request(const char *route, int status, double seconds)
         if (statuses[i] == status) { s = i; break; }
     for (size_t i = 0; i < BUCKETS; i++)
         if (seconds <= buckets[i]) { b = i; break; }
-    atomic_fetch_add_explicit(&requests[r][s], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&histogram[b], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&latency_micros_sum, (unsigned long long)(seconds * 1e6), memory_order_relaxed);
-    atomic_fetch_add_explicit(&latency_count, 1, memory_order_relaxed);
+    static _Thread_local counters *mine;
+    if (!mine) mine = &sets[atomic_fetch_add(&sets_taken, 1) % SETS];
+    atomic_fetch_add_explicit(&mine->requests[r][s], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&mine->histogram[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&mine->latency_micros_sum, (unsigned long long)(seconds * 1e6), memory_order_relaxed);
+    atomic_fetch_add_explicit(&mine->latency_count, 1, memory_order_relaxed);
 }
+
+static unsigned long long sum(const atomic_ullong *first, size_t stride)
+{
+    unsigned long long total = 0;
+    for (size_t i = 0; i < SETS; i++)
+        total += atomic_load_explicit((const atomic_ullong *)((const char *)first + i * stride), memory_order_relaxed);
+    return total;
+}
+#define SUM(field) sum(&sets[0].field, sizeof(counters))
 
 void vb_metrics_load(int ok, double seconds, long long version, long long articles, long long quotes, long long speakers)
 {
@@ -93,7 +114,7 @@ char *vb_metrics_render(size_t *len)
              "# TYPE verbatim_http_requests_total counter\n");
     for (size_t r = 0; r < ROUTES; r++)
         for (size_t s = 0; s < STATUSES; s++) {
-            unsigned long long v = atomic_load_explicit(&requests[r][s], memory_order_relaxed);
+            unsigned long long v = SUM(requests[r][s]);
             if (!v) continue;
             if (statuses[s]) emit(&o, "verbatim_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", routes[r], statuses[s], v);
             else emit(&o, "verbatim_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", routes[r], v);
@@ -102,12 +123,12 @@ char *vb_metrics_render(size_t *len)
              "# TYPE verbatim_http_request_duration_seconds histogram\n");
     unsigned long long cumulative = 0;
     for (size_t b = 0; b <= BUCKETS; b++) {
-        cumulative += atomic_load_explicit(&histogram[b], memory_order_relaxed);
+        cumulative += SUM(histogram[b]);
         if (b < BUCKETS) emit(&o, "verbatim_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[b], cumulative);
         else emit(&o, "verbatim_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cumulative);
     }
-    emit(&o, "verbatim_http_request_duration_seconds_sum %.6f\n", (double)atomic_load(&latency_micros_sum) / 1e6);
-    emit(&o, "verbatim_http_request_duration_seconds_count %llu\n", atomic_load(&latency_count));
+    emit(&o, "verbatim_http_request_duration_seconds_sum %.6f\n", (double)SUM(latency_micros_sum) / 1e6);
+    emit(&o, "verbatim_http_request_duration_seconds_count %llu\n", SUM(latency_count));
     emit(&o, "# HELP verbatim_http_connection_events_total Requests the HTTP layer refused before routing.\n"
              "# TYPE verbatim_http_connection_events_total counter\n");
     for (size_t i = 0; i < EVENTS; i++) emit(&o, "verbatim_http_connection_events_total{event=\"%s\"} %llu\n", events[i], atomic_load(&conn_events[i]));

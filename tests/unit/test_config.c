@@ -71,7 +71,7 @@ static void defaults(void **state)
     assert_int_equal(cfg.connection_limit, 1024);
     assert_int_equal(cfg.per_ip_limit, 256);
     assert_int_equal(cfg.timeout, 15);
-    assert_int_equal(cfg.memory_limit, 65536);
+    assert_int_equal(cfg.memory_limit, 32768);
     assert_int_equal(cfg.max_file_size, 10485760);
     assert_null(cfg.files);
     assert_int_equal(cfg.file_count, 0);
