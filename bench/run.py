@@ -60,21 +60,27 @@ GOAL_SERVING_RSS_MB = 128.0
 GOAL_EXTRACT_MBS = 50.0
 TARGET_N = 100000
 DEEP_CPU_MAX = 1.25  # a deep page: at most 1.25x the server CPU time a request of the first page takes...
-DEEP_P99_MAX = 1.25  # ...and at most 1.25x its p99 (runs vary by up to 20%),
-DEEP_P99_SLACK_MS = 1.0  # or 1 ms more: millisecond p99s jitter by that much
+DEEP_LAT_MAX = 1.25  # ...and a median latency at most 1.25x the first's (runs vary by up to 20%),
+DEEP_LAT_SLACK_MS = 1.0  # or 1 ms more: millisecond figures jitter by that much
 
 
 def deep_ok(d, f):
     """A deep page costs the same as the first: the server's CPU time per
-    request, and p99, within noise. Req/s is shown but not judged: on this
-    shared machine it falls whenever another process takes a core (one run
-    saw a deep page at 829 req/s and its first page at 1,314, while one
-    request of each cost the same), whereas CPU time per request is what
-    the request itself costs."""
-    if d["p99"] is None or f["p99"] is None or not d.get("cpu_us") or not f.get("cpu_us"):
+    request, and the median latency under load, within noise. Req/s and p99
+    are shown but not judged. Req/s falls whenever another process takes a
+    core (one run saw a deep page at 829 req/s and its first page at 1,314
+    while one request of each cost the same). p99 of a cached answer under
+    wrk -c64 on 2 shared cores is set by the scheduler, not by the request:
+    each round's p99 is either about 1 ms or about 4 ms (a scheduler tick),
+    for nginx serving static files as much as for verbatimd (one run: nginx's
+    rounds on one static file 0.7 to 4.8 ms), so a median of 5 rounds
+    compares coin flips. p99 is held to its own target (10 ms) on every
+    endpoint, deep pages included."""
+    if d["p50"] is None or f["p50"] is None or not d.get("cpu_us") or not f.get("cpu_us"):
         return False
     return d["cpu_us"] <= DEEP_CPU_MAX * f["cpu_us"] and \
-        d["p99"] <= max(DEEP_P99_MAX * f["p99"], f["p99"] + DEEP_P99_SLACK_MS)
+        d["p50"] <= max(DEEP_LAT_MAX * f["p50"], f["p50"] + DEEP_LAT_SLACK_MS)
+
 
 T0 = time.monotonic()
 
@@ -724,7 +730,8 @@ def us(x):
 
 
 def cost_txt(s):
-    return "%s CPU/request, p99 %s (%s req/s)" % (us(s.get("cpu_us")), ms(s["p99"]), fmt_int(s["rps"]))
+    return "%s CPU/request, p50 %s (p99 %s, %s req/s)" % (us(s.get("cpu_us")), ms(s["p50"]), ms(s["p99"]),
+                                                        fmt_int(s["rps"]))
 
 
 def build_table(a, res):
@@ -819,7 +826,7 @@ def build_table(a, res):
             deep = next(e for e in plain if e["key"] == kind + "-deep")
             what = "%s: deep page (item %s) vs first, `/v1/%s?limit=%d`, same rounds" % (at, fmt_int(deep["depth"]),
                                                                                         kind, PAGE)
-            goal = "CPU/request ≤ %.2f×, p99 ≤ %.2f× (or +%.0f ms)" % (DEEP_CPU_MAX, DEEP_P99_MAX, DEEP_P99_SLACK_MS)
+            goal = "CPU/request ≤ %.2f×, p50 ≤ %.2f× (or +%.0f ms)" % (DEEP_CPU_MAX, DEEP_LAT_MAX, DEEP_LAT_SLACK_MS)
             f, d = first["servers"]["verbatimd"], deep["servers"]["verbatimd"]
             rows.append(("4", what + ", cache on, under load", goal, "deep " + cost_txt(d), "first " + cost_txt(f),
                          yn(deep_ok(d, f))))
@@ -830,8 +837,8 @@ def build_table(a, res):
             # the same noise band as under load: one request of 2 ms jitters by
             # as much as 1 ms (at N=1,000 a first page once took 3.6 ms, its
             # deep page 1.4 ms)
-            ok = deep["uncached_ms"] <= max(DEEP_P99_MAX * first["uncached_ms"], first["uncached_ms"] + DEEP_P99_SLACK_MS)
-            rows.append(("4", what + ", one uncached request", "≤ %.2f× first (or +%.0f ms)" % (DEEP_P99_MAX, DEEP_P99_SLACK_MS),
+            ok = deep["uncached_ms"] <= max(DEEP_LAT_MAX * first["uncached_ms"], first["uncached_ms"] + DEEP_LAT_SLACK_MS)
+            rows.append(("4", what + ", one uncached request", "≤ %.2f× first (or +%.0f ms)" % (DEEP_LAT_MAX, DEEP_LAT_SLACK_MS),
                          "deep %s" % ms(deep["uncached_ms"]), "first %s" % ms(first["uncached_ms"]), yn(ok)))
     return rows
 
