@@ -23,6 +23,8 @@ void vb_response_free(vb_response *res)
 {
     free(res->body);
     res->body = NULL;
+    free(res->link);
+    res->link = NULL;
 }
 
 static void set_json(vb_response *res, int status, json_t *doc)
@@ -37,18 +39,27 @@ static void set_json(vb_response *res, int status, json_t *doc)
 void vb_api_problem(vb_response *res, int status, const char *type, const char *title, const char *detail,
                     const char *target)
 {
-    char instance[2048] = "", clean[512];
+    char clean[512];
     snprintf(clean, sizeof clean, "%s", detail);
     vb_utf8_escape_invalid(clean, sizeof clean); /* the detail quotes client bytes */
     detail = clean;
-    vb_target_sanitize(instance, sizeof instance, target ? target : "/");
-    free(res->body);
+    /* The whole target, however long: the sanitizer may turn each byte into
+     * %XX and stops a byte short of the end. NULL when out of memory, then
+     * json_pack fails and vb_api_handle answers 503. */
+    if (!target) target = "/";
+    size_t size = 3 * strlen(target) + 2;
+    char *instance = malloc(size);
+    if (instance) {
+        instance[0] = '\0';
+        vb_target_sanitize(instance, size, target);
+    }
+    vb_response_free(res);
     json_t *doc = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", title, "status", status, "detail",
                             detail, "instance", instance);
+    free(instance);
     set_json(res, status, doc);
     res->content_type = "application/problem+json";
     res->cacheable = false;
-    res->link[0] = '\0';
 }
 
 #define BAD(res, req, detail) vb_api_problem(res, 400, "/problems/invalid-parameter", "Invalid parameter", detail, (req)->target)
@@ -86,9 +97,19 @@ static void set_base(ctx *c)
     }
 }
 
-/* base + path + the query without cursor, then cursor if given. */
-static void list_url(const ctx *c, const char *cursor, char *out, size_t size)
+/* base + path + the query without cursor, then cursor if given: malloc'd,
+ * or NULL when out of memory. Never cut: the query may be tens of KiB
+ * (MAX_TARGET in http.c), and a link cut short loses its cursor, so that a
+ * client following links.next gets a first page again, for ever. Sized for
+ * the worst case: every byte of a name or value escaped to %XX, plus the
+ * terminator and the byte vb_url_escape keeps spare. */
+static char *list_url(const ctx *c, const char *cursor)
 {
+    size_t size = strlen(c->base) + strlen(c->target.path) + (cursor ? strlen("&cursor=") + strlen(cursor) : 0) + 2;
+    for (size_t i = 0; i < c->target.count; i++)
+        size += 2 + 3 * (strlen(c->target.params[i].name) + strlen(c->target.params[i].value));
+    char *out = malloc(size);
+    if (!out) return NULL;
     snprintf(out, size, "%s%s", c->base, c->target.path);
     bool first = true;
     for (size_t i = 0; i < c->target.count; i++) {
@@ -103,6 +124,7 @@ static void list_url(const ctx *c, const char *cursor, char *out, size_t size)
         strncat(out, first ? "?cursor=" : "&cursor=", size - strlen(out) - 1);
         strncat(out, cursor, size - strlen(out) - 1);
     }
+    return out;
 }
 
 static vb_status check_params(ctx *c, const char *const *allowed)
@@ -123,19 +145,33 @@ static void internal_error(ctx *c)
                    c->req->target);
 }
 
-/* Answers a page of a list with the envelope and the Link header. */
+static void overloaded(ctx *c)
+{
+    vb_api_problem(c->res, 503, "/problems/overloaded", "Overloaded", "out of memory", c->req->target);
+}
+
+/* Answers a page of a list with the envelope and the Link header. Takes
+ * extra_meta. */
 static void send_page(ctx *c, vb_page *page, const vb_list_query *q, json_t *extra_meta)
 {
-    char self[2048], next[2048], cursor[1024];
-    list_url(c, vb_param_get(&c->target, "cursor"), self, sizeof self);
+    char cursor[1024], *next = NULL, *link = NULL;
+    char *self = list_url(c, vb_param_get(&c->target, "cursor"));
+    if (page->more) {
+        vb_cursor_encode(&page->last, vb_query_hash(c->route, &c->target), cursor, sizeof cursor);
+        next = list_url(c, cursor);
+        size_t size = next ? strlen(next) + sizeof "<>; rel=\"next\"" : 0;
+        if (next && (link = malloc(size))) snprintf(link, size, "<%s>; rel=\"next\"", next);
+    }
+    if (!self || (page->more && !link)) { /* a 503, never a page with a link cut or missing */
+        overloaded(c);
+        json_decref(extra_meta);
+        goto done;
+    }
     json_t *meta = json_pack("{s:I, s:i}", "total", (json_int_t)page->total, "limit", q->limit);
     json_t *links = json_pack("{s:s}", "self", self);
     if (page->more) {
-        vb_cursor_encode(&page->last, vb_query_hash(c->route, &c->target), cursor, sizeof cursor);
-        list_url(c, cursor, next, sizeof next);
         json_object_set_new(meta, "next", json_string(cursor));
         json_object_set_new(links, "next", json_string(next));
-        snprintf(c->res->link, sizeof c->res->link, "<%s>; rel=\"next\"", next);
     } else {
         json_object_set_new(meta, "next", json_null());
         json_object_set_new(links, "next", json_null());
@@ -145,6 +181,12 @@ static void send_page(ctx *c, vb_page *page, const vb_list_query *q, json_t *ext
     set_json(c->res, 200, json_pack("{s:o, s:o, s:o}", "data", page->items, "meta", meta, "links", links));
     page->items = NULL;
     c->res->cacheable = true;
+    c->res->link = link; /* the response owns it now */
+    link = NULL;
+done:
+    free(self);
+    free(next);
+    free(link);
 }
 
 /* limit and cursor, shared by every list. */
@@ -551,6 +593,8 @@ done:
     for (size_t i = 0; i < count; i++) free(segs[i]);
     vb_target_free(&c.target);
     if (!res->body && res->status != 304) { /* out of memory while rendering */
+        free(res->link);
+        res->link = NULL;
         res->status = 503;
         res->content_type = "application/problem+json";
         res->body = strdup("{\"type\":\"/problems/overloaded\",\"title\":\"Overloaded\",\"status\":503,\"detail\":\"out of memory\"}");

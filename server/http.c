@@ -65,6 +65,7 @@ typedef struct cache_entry {
     char etag[48], etag_zipped[48];
     const char *route; /* for the metrics of cache hits */
     size_t bytes;
+    size_t link_len; /* of its Link header, 0 without one */
 } cache_entry;
 
 typedef struct cache_shard {
@@ -109,6 +110,7 @@ typedef struct request_state {
     struct timespec started;
     int status;
     size_t bytes;
+    size_t request_bytes; /* request line and headers, as they sit in the connection's memory */
     const char *route;
     char method[16];
     bool seen; /* the access handler ran once: the headers are in */
@@ -332,6 +334,7 @@ static char *gzip(const char *body, size_t len, size_t *out_len)
 
 typedef struct header_tally {
     size_t bytes; /* as sent: "Key: value\r\n" */
+    size_t lines;
     int hosts;
 } header_tally;
 
@@ -340,6 +343,7 @@ static enum MHD_Result tally_header(void *cls, enum MHD_ValueKind kind, const ch
     header_tally *t = cls;
     (void)kind;
     t->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+    t->lines++;
     if (!strcasecmp(key, MHD_HTTP_HEADER_HOST)) t->hosts++;
     return MHD_YES;
 }
@@ -371,6 +375,26 @@ static enum MHD_Result queue(struct MHD_Connection *con, request_state *st, unsi
     return ok;
 }
 
+/* libmicrohttpd writes a response's headers into the connection's memory
+ * (--memory-limit), beside the request it still holds; when they do not fit
+ * it closes the connection without an answer. A Link header is as long as
+ * the request target, or three times as long once escaped, so a long query
+ * could lose its answer: then the header is left out (links.next in the body
+ * is whole). The room kept for the other headers is twice what they take. */
+#define HEADER_ROOM 2048
+static bool link_fits(const vb_http *h, const request_state *st, size_t link_len)
+{
+    return st->request_bytes + link_len + HEADER_ROOM <= h->cfg.memory_limit;
+}
+
+static void drop_link_unless_fits(const vb_http *h, const request_state *st, vb_response *res)
+{
+    if (res->link && !link_fits(h, st, strlen(res->link))) {
+        free(res->link);
+        res->link = NULL;
+    }
+}
+
 /* A response with every header of the API: content type, CORS, Vary,
  * caching, and the route's own (Link, Allow, Retry-After). Takes body. */
 static struct MHD_Response *build(const vb_http *h, unsigned status, char *body, size_t len, const vb_response *res,
@@ -388,7 +412,8 @@ static struct MHD_Response *build(const vb_http *h, unsigned status, char *body,
     } else {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     }
-    if (res->link[0] && status == 200) MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, res->link);
+    if (res->link && (status == 200 || status == MHD_HTTP_NOT_MODIFIED))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, res->link);
     if (res->content_type && !strncmp(res->content_type, "text/html", 9))
         MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
@@ -404,19 +429,21 @@ static void make_etag(const vb_response *res, bool zipped, char out[48])
     snprintf(out, 48, "\"%016llx%s\"", (unsigned long long)tag, zipped ? "-gz" : "");
 }
 
-/* A 304 for etag, with the headers a 200 would carry but the body's. */
+/* A 304 for etag, with the headers a 200 would carry but the body's.
+ * link (or NULL) stays the caller's. */
 static enum MHD_Result not_modified(const vb_http *h, struct MHD_Connection *con, request_state *st, const char *etag,
-                                    const char *link)
+                                    char *link)
 {
     vb_response res;
     memset(&res, 0, sizeof res);
-    snprintf(res.link, sizeof res.link, "%s", link ? link : "");
+    res.link = link;
     struct MHD_Response *r = build(h, MHD_HTTP_NOT_MODIFIED, NULL, 0, &res, etag, false);
     if (!r) return MHD_NO;
     return queue(con, st, MHD_HTTP_NOT_MODIFIED, r, 0);
 }
 
-/* Answers res without caching it (errors, health, metrics, no cache). */
+/* Answers res without caching it (errors, health, metrics, no cache).
+ * Takes res: frees what it holds. */
 static enum MHD_Result answer(vb_http *h, struct MHD_Connection *con, request_state *st, vb_response *res)
 {
     unsigned status = (unsigned)res->status;
@@ -425,6 +452,7 @@ static enum MHD_Result answer(vb_http *h, struct MHD_Connection *con, request_st
     char *body = res->body;
     size_t len = res->len;
     st->route = res->route;
+    drop_link_unless_fits(h, st, res);
     if (len > GZIP_MIN && accepts_gzip(con)) {
         size_t zlen;
         char *z = gzip(body, len, &zlen);
@@ -434,14 +462,14 @@ static enum MHD_Result answer(vb_http *h, struct MHD_Connection *con, request_st
         make_etag(res, zipped, etag);
         if (none_match(con, etag)) {
             if (zipped) free(body);
-            enum MHD_Result ok = not_modified(h, con, st, etag, NULL);
+            enum MHD_Result ok = not_modified(h, con, st, etag, res->link);
             vb_response_free(res);
             return ok;
         }
     }
-    if (zipped) vb_response_free(res); /* the gzip form replaces it */
-    else res->body = NULL;             /* the response takes it */
+    if (!zipped) res->body = NULL; /* the response takes it (else the gzip form replaces it) */
     struct MHD_Response *r = build(h, status, body, len, res, etag, zipped);
+    vb_response_free(res);         /* build copied the headers */
     if (!r) return MHD_NO;
     return queue(con, st, status, r, len);
 }
@@ -474,18 +502,22 @@ static bool cache_serve(vb_http *h, struct MHD_Connection *con, request_state *s
     pthread_mutex_lock(&sh->lock);
     for (cache_entry *e = sh->head; e; e = e->next) {
         if (e->hash != hash || e->version != version || strcmp(e->key, key) != 0) continue;
+        if (e->link_len && !link_fits(h, st, e->link_len)) break; /* rendered again, without its Link */
         bool zipped = e->zipped && accepts_gzip(con);
         const char *etag = zipped ? e->etag_zipped : e->etag;
         if (e != sh->head) { unlink_entry(sh, e); e->next = sh->head; if (sh->head) sh->head->prev = e; sh->head = e; if (!sh->tail) sh->tail = e; }
         st->route = e->route;
         if (none_match(con, etag)) {
+            /* Copies: once the lock is released, another worker may evict e.
+             * The link is as long as the target, so it is copied whole. */
             const char *link = MHD_get_response_header(e->plain, MHD_HTTP_HEADER_LINK);
-            char link_copy[2100];
-            snprintf(link_copy, sizeof link_copy, "%s", link ? link : "");
+            char *link_copy = link ? strdup(link) : NULL;
             char etag_copy[48];
             snprintf(etag_copy, sizeof etag_copy, "%s", etag);
             pthread_mutex_unlock(&sh->lock);
+            if (link && !link_copy) return false; /* out of memory: answer as if not cached */
             not_modified(h, con, st, etag_copy, link_copy);
+            free(link_copy);
             return true;
         }
         st->status = 200;
@@ -497,6 +529,7 @@ static bool cache_serve(vb_http *h, struct MHD_Connection *con, request_state *s
     return served;
 }
 
+/* Takes res, as answer does. */
 static enum MHD_Result cache_insert_and_serve(vb_http *h, struct MHD_Connection *con, request_state *st, const char *key,
                                               vb_response *res)
 {
@@ -504,6 +537,12 @@ static enum MHD_Result cache_insert_and_serve(vb_http *h, struct MHD_Connection 
     size_t zlen = 0;
     char *z = NULL;
     if (!e || !(e->key = strdup(key))) { free(e); return answer(h, con, st, res); }
+    e->link_len = res->link ? strlen(res->link) : 0;
+    if (e->link_len && !link_fits(h, st, e->link_len)) { /* answered without its Link, and not kept without it */
+        free(e->key);
+        free(e);
+        return answer(h, con, st, res);
+    }
     e->hash = key_hash(key);
     e->version = res->corpus_version;
     make_etag(res, false, e->etag);
@@ -513,7 +552,7 @@ static enum MHD_Result cache_insert_and_serve(vb_http *h, struct MHD_Connection 
     res->body = NULL;
     e->plain = build(h, 200, plain, plain_len, res, e->etag, false);
     if (z) e->zipped = build(h, 200, z, zlen, res, e->etag_zipped, true);
-    if (!e->plain || (z && !e->zipped)) { entry_free(e); return MHD_NO; }
+    if (!e->plain || (z && !e->zipped)) { entry_free(e); vb_response_free(res); return MHD_NO; }
     e->route = res->route;
     e->bytes = plain_len + zlen + strlen(key) + sizeof *e;
     st->route = res->route;
@@ -527,6 +566,7 @@ static enum MHD_Result cache_insert_and_serve(vb_http *h, struct MHD_Connection 
         st->bytes = zipped ? zlen : plain_len;
         ok = MHD_queue_response(con, MHD_HTTP_OK, zipped ? e->zipped : e->plain);
     }
+    vb_response_free(res); /* the entry's responses hold copies of its headers */
     /* Keep it if it fits; make room from the cold end of its shard. */
     cache_shard *sh = &h->shards[e->hash % SHARDS];
     if (e->bytes > h->cfg.cache_size / 4) { entry_free(e); return ok; }
@@ -606,9 +646,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     tracked_conn *tc = tracked(con);
     if (tc) atomic_store(&tc->waiting_since_ns, 0); /* read whole, in time */
 
-    header_tally headers = {0, 0};
+    header_tally headers = {0, 0, 0};
     MHD_get_connection_values(con, MHD_HEADER_KIND, tally_header, &headers);
     int hosts = headers.hosts;
+    /* libmicrohttpd also keeps a record of some 64 bytes per header line */
+    st->request_bytes = strlen(st->target) + strlen(method) + headers.bytes + 64 * headers.lines + 16;
     if (hosts > 1 || (hosts == 0 && !strcmp(version, MHD_HTTP_VERSION_1_1))) {
         /* RFC 9112 3.2: exactly one Host in HTTP/1.1 */
         memset(&res, 0, sizeof res);

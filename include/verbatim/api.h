@@ -32,7 +32,7 @@ typedef struct vb_response {
     const char *content_type;
     bool cacheable;           /* 200 to GET of corpus data: ETag and Cache-Control public */
     long long corpus_version; /* goes into the ETag */
-    char link[2100];          /* Link header value, or "" */
+    char *link;               /* Link header value, malloc'd, owned by the response; or NULL */
     const char *route;        /* route pattern, for metrics */
 } vb_response;
 
@@ -43,6 +43,7 @@ void vb_api_handle(const vb_api_config *cfg, vb_reader *r, const vb_api_request 
 void vb_api_problem(vb_response *res, int status, const char *type, const char *title, const char *detail,
                     const char *target);
 
+/* Frees body and link (and sets them NULL: calling it twice is safe). */
 void vb_response_free(vb_response *res);
 
 /* The metrics text is rendered by the server; the API only routes to it. */
