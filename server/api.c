@@ -525,7 +525,7 @@ void vb_api_handle(const vb_api_config *cfg, vb_reader *r, const vb_api_request 
         goto done;
     }
     if (rc == VB_ENOTFOUND) { NOT_FOUND(res, req, "no such path"); goto done; }
-    if (rc != VB_OK) { vb_api_problem(res, 503, "/problems/overloaded", "Overloaded", "out of memory", req->target); goto done; }
+    if (rc != VB_OK) { overloaded(&c); goto done; }
     set_base(&c);
 
 #define IS(i, s) (count > (i) && !strcmp(segs[i], (s)))

@@ -107,6 +107,7 @@ struct vb_http {
 
 typedef struct request_state {
     char *target; /* points to target_text: one allocation a request */
+    size_t target_len;
     struct timespec started;
     int status;
     size_t bytes;
@@ -200,6 +201,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     if (!st) return NULL;
     memset(st, 0, sizeof *st);
     st->target = memcpy(st->target_text, uri, len + 1);
+    st->target_len = len;
     /* libmicrohttpd calls this before it splits the query string into
      * arguments in the connection's memory pool, and says so. We parse the
      * query ourselves (query.c), and a query of thousands of parameters
@@ -646,17 +648,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     tracked_conn *tc = tracked(con);
     if (tc) atomic_store(&tc->waiting_since_ns, 0); /* read whole, in time */
 
-    header_tally headers = {0, 0, 0};
+    header_tally headers = {0};
     MHD_get_connection_values(con, MHD_HEADER_KIND, tally_header, &headers);
-    int hosts = headers.hosts;
     /* libmicrohttpd also keeps a record of some 64 bytes per header line */
-    st->request_bytes = strlen(st->target) + strlen(method) + headers.bytes + 64 * headers.lines + 16;
-    if (hosts > 1 || (hosts == 0 && !strcmp(version, MHD_HTTP_VERSION_1_1))) {
+    st->request_bytes = st->target_len + strlen(method) + headers.bytes + 64 * headers.lines + 16;
+    if (headers.hosts > 1 || (headers.hosts == 0 && !strcmp(version, MHD_HTTP_VERSION_1_1))) {
         /* RFC 9112 3.2: exactly one Host in HTTP/1.1 */
         memset(&res, 0, sizeof res);
         res.route = "other";
         vb_api_problem(&res, 400, "/problems/malformed-request", "Malformed request",
-                       hosts ? "Host: given more than once" : "Host: missing (HTTP/1.1 requires it)", st->target);
+                       headers.hosts ? "Host: given more than once" : "Host: missing (HTTP/1.1 requires it)", st->target);
         return answer(h, con, st, &res);
     }
 
@@ -677,7 +678,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 
     memset(&res, 0, sizeof res);
     res.route = "other";
-    size_t target_len = strlen(st->target);
+    size_t target_len = st->target_len;
     if (target_len > MAX_TARGET) {
         vb_metrics_connection_event("uri_too_long");
         vb_api_problem(&res, 414, "/problems/uri-too-long", "URI too long", "the request target is over 64 KiB", "/");

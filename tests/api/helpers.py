@@ -80,6 +80,14 @@ def request(host, port, target, method="GET", headers=None, body=None, timeout=1
         conn.close()
 
 
+def raw_get(server, target, extra_headers=b"", timeout=15):
+    """GET target over a raw socket (the target sent as given, extra header
+    lines as bytes), Connection: close; fails on a dropped connection."""
+    data = (b"GET " + target.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1:" + str(server.port).encode()
+            + b"\r\n" + extra_headers + b"Connection: close\r\n\r\n")
+    return raw_request(server.port, data, timeout=timeout)
+
+
 def raw_request(port, data, timeout=15, host="127.0.0.1"):
     """Sends raw bytes while reading the answer (so a server that answers
     before reading everything is seen answering). Returns a Resp; fails if the

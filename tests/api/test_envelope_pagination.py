@@ -5,7 +5,7 @@ import urllib.parse
 import pytest
 
 from conftest import IDS, ORDER_ASC, ORDER_DESC
-from helpers import assert_problem, is_json_ct, parse_link_next, query_of, raw_request
+from helpers import assert_problem, is_json_ct, parse_link_next, query_of, raw_get
 
 LISTS = ["/v1/articles", "/v1/speakers", "/v1/quotes", "/v1/dates/2020",
          "/v1/speakers/amazon/quotes"]
@@ -281,12 +281,6 @@ def test_long_query_links_are_whole(server, name):
 # without it, and links.next in the body is whole. Sizes around the edge:
 # the link is about as long as the target with "%20", and three times the
 # raw bytes that escaping triples ("!" is sent raw, linked as "%21").
-def raw_get(server, target, extra=b""):
-    data = b"GET " + target.encode() + b" HTTP/1.1\r\nHost: " + f"{server.host}:{server.port}".encode() + b"\r\n" + extra + \
-        b"Connection: close\r\n\r\n"
-    return raw_request(server.port, data, timeout=30)
-
-
 @pytest.mark.parametrize("repeat", [2800, 3200, 3500, 4000, 6000])
 def test_link_too_long_for_the_connection_is_left_out(server, repeat):
     target = "/v1/articles?limit=1&q=reconnaissance" + "%20la" * repeat

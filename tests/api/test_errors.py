@@ -4,7 +4,7 @@ request size limits."""
 import pytest
 
 from conftest import ServerFactory, skip_if_external
-from helpers import PROBLEM_TYPES, assert_problem, raw_request
+from helpers import PROBLEM_TYPES, assert_problem, raw_get, raw_request
 
 ENDPOINTS = ["/v1", "/v1/articles", "/v1/articles/000_82893d1c11ed07a5", "/v1/dates",
              "/v1/dates/2018", "/v1/speakers", "/v1/speakers/nicole-ozer",
@@ -125,12 +125,6 @@ def test_problem_types_are_stable_and_distinct(server):
 # it). Beyond the limit libmicrohttpd answers 414 or 431 itself; within it,
 # a line or headers over 64 KiB get our problem+json (only with the limit
 # raised over 64 KiB).
-
-def raw_get(server, target, extra_headers=b""):
-    data = (b"GET " + target.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1:" + str(server.port).encode()
-            + b"\r\n" + extra_headers + b"Connection: close\r\n\r\n")
-    return raw_request(server.port, data, timeout=8)
-
 
 def header_lines(n, total=8 * 1024):
     """n header lines of equal length, at least total bytes in all."""
